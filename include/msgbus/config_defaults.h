@@ -1,0 +1,70 @@
+/**
+ * @file config_defaults.h
+ * @brief Compile-time options of msgbus with their defaults.
+ *
+ * Every option may be overridden by defining it before this header is read:
+ * on the compiler command line, or in a user configuration header named by
+ * `MSGBUS_CONFIG_FILE` (also the CMake cache variable of that name), which is
+ * included first.
+ */
+#ifndef MSGBUS_CONFIG_DEFAULTS_H
+#define MSGBUS_CONFIG_DEFAULTS_H
+
+#ifdef MSGBUS_CONFIG_FILE
+#include MSGBUS_CONFIG_FILE
+#endif
+
+/**
+ * Largest element count accepted for any array read from the wire. A count is
+ * also always checked against the bytes left in the input, so this cap bounds
+ * what a decoder may ask of the caller's arena.
+ */
+#ifndef MSGBUS_CFG_MAX_ARRAY_COUNT
+#define MSGBUS_CFG_MAX_ARRAY_COUNT 100000
+#endif
+
+/** Largest string length (bytes) accepted from the wire. Kafka caps INT16-sized strings at 32767.
+ */
+#ifndef MSGBUS_CFG_MAX_STRING_LEN
+#define MSGBUS_CFG_MAX_STRING_LEN 32767
+#endif
+
+/** Largest BYTES / RECORDS field accepted from the wire, in bytes. */
+#ifndef MSGBUS_CFG_MAX_BYTES_LEN
+#define MSGBUS_CFG_MAX_BYTES_LEN (64L * 1024L * 1024L)
+#endif
+
+/** Default largest frame (size prefix) accepted by the frame reader, in bytes. */
+#ifndef MSGBUS_CFG_MAX_FRAME_SIZE
+#define MSGBUS_CFG_MAX_FRAME_SIZE (100L * 1024L * 1024L)
+#endif
+
+/** Largest number of tagged fields accepted in one tagged-field section. */
+#ifndef MSGBUS_CFG_MAX_TAGGED_FIELDS
+#define MSGBUS_CFG_MAX_TAGGED_FIELDS 64
+#endif
+
+/** Largest number of records accepted in one record batch. */
+#ifndef MSGBUS_CFG_MAX_BATCH_RECORDS
+#define MSGBUS_CFG_MAX_BATCH_RECORDS 1000000
+#endif
+
+/** Largest number of headers accepted on one record. */
+#ifndef MSGBUS_CFG_MAX_RECORD_HEADERS
+#define MSGBUS_CFG_MAX_RECORD_HEADERS 1024
+#endif
+
+#if MSGBUS_CFG_MAX_ARRAY_COUNT < 1 || MSGBUS_CFG_MAX_ARRAY_COUNT > 0x7fffffffL
+#error "MSGBUS_CFG_MAX_ARRAY_COUNT must be in [1, INT32_MAX]"
+#endif
+#if MSGBUS_CFG_MAX_STRING_LEN < 1 || MSGBUS_CFG_MAX_STRING_LEN > 32767
+#error "MSGBUS_CFG_MAX_STRING_LEN must be in [1, 32767]"
+#endif
+#if MSGBUS_CFG_MAX_BYTES_LEN < 1 || MSGBUS_CFG_MAX_BYTES_LEN > 0x7fffffffL
+#error "MSGBUS_CFG_MAX_BYTES_LEN must be in [1, INT32_MAX]"
+#endif
+#if MSGBUS_CFG_MAX_FRAME_SIZE < 8 || MSGBUS_CFG_MAX_FRAME_SIZE > 0x7fffffffL
+#error "MSGBUS_CFG_MAX_FRAME_SIZE must be in [8, INT32_MAX]"
+#endif
+
+#endif /* MSGBUS_CONFIG_DEFAULTS_H */

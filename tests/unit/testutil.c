@@ -1,0 +1,108 @@
+/* testutil.c - helpers shared by the cmocka tests. */
+#include "testutil.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+size_t tu_hex(const char *hex, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    int hi = -1;
+    for (; *hex; hex++) {
+        int v;
+        if (*hex == '#') {
+            while (*hex && *hex != '\n')
+                hex++;
+            if (!*hex)
+                break;
+            continue;
+        }
+        if (*hex == ' ' || *hex == '\n' || *hex == '\r' || *hex == '\t')
+            continue;
+        v = hexval((unsigned char)*hex);
+        if (v < 0)
+            fail_msg("bad hex character '%c'", *hex);
+        if (hi < 0) {
+            hi = v;
+        } else {
+            if (n >= cap)
+                fail_msg("hex vector larger than %zu bytes", cap);
+            out[n++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    if (hi >= 0)
+        fail_msg("odd number of hex digits");
+    return n;
+}
+
+uint8_t *tu_load_vector(const char *name, size_t *len)
+{
+    char path[512];
+    FILE *f;
+    long size;
+    char *text;
+    uint8_t *out;
+    snprintf(path, sizeof path, "%s/%s", MB_TEST_VECTORS_DIR, name);
+    f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open vector %s", path);
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    text = malloc((size_t)size + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+    text[size] = '\0';
+    fclose(f);
+    out = malloc((size_t)size / 2 + 1);
+    assert_non_null(out);
+    *len = tu_hex(text, out, (size_t)size / 2 + 1);
+    free(text);
+    return out;
+}
+
+void tu_check_truncations(const uint8_t *buf, size_t len, tu_decode_fn fn, void *ctx)
+{
+    size_t n;
+    for (n = 0; n <= len; n++) {
+        uint8_t *copy = malloc(n ? n : 1);
+        int rc;
+        assert_non_null(copy);
+        memcpy(copy, buf, n);
+        rc = fn(copy, n, ctx);
+        free(copy);
+        if (n < len && rc >= 0)
+            fail_msg("prefix of %zu of %zu bytes decoded without error", n, len);
+        if (n == len && rc != 0)
+            fail_msg("full input of %zu bytes failed: %d", len, rc);
+    }
+}
+
+void tu_assert_bytes(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len)
+{
+    size_t i, n = got_len < want_len ? got_len : want_len;
+    for (i = 0; i < n; i++)
+        if (got[i] != want[i])
+            fail_msg("byte %zu differs: got %02x want %02x (lengths %zu/%zu)", i, got[i], want[i],
+                     got_len, want_len);
+    if (got_len != want_len)
+        fail_msg("length differs: got %zu want %zu", got_len, want_len);
+}
