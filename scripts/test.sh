@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Install what is needed, then build and run the whole msgbus test suite:
+#   1. Release build (strict warnings, -Werror on library code), all tests;
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build, all tests;
+#   3. every libFuzzer target for a short bounded run over its seed corpus;
+#   4. the codec benchmark (prints its table; informative, never fails the run).
+# Usage: scripts/test.sh [--quick]   (--quick: step 1 only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p build
+ROOT=$PWD
+JOBS=${JOBS:-2}
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+
+scripts/deps.sh
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "formatting (.clang-format)"
+scripts/check_format.sh
+
+step "release build and tests"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/release -j"$JOBS"
+ctest --test-dir build/release --output-on-failure -j"$JOBS" | tee build/release.ctest.log
+count() { sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$1" | tail -1; }
+passed=$(count build/release.ctest.log)
+
+if [ "${1:-}" = "--quick" ]; then
+  exit 0
+fi
+
+step "AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+      -DMSGBUS_SANITIZE=ON -DMSGBUS_BUILD_BENCH=OFF >/dev/null
+cmake --build build/asan -j"$JOBS"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan --output-on-failure -j"$JOBS" | tee build/asan.ctest.log
+passed=$((passed + $(count build/asan.ctest.log)))
+
+step "fuzz targets, ${FUZZ_SECONDS}s each"
+cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DMSGBUS_FUZZ=ON \
+      -DMSGBUS_BUILD_TESTS=OFF -DMSGBUS_BUILD_BENCH=OFF -DMSGBUS_BUILD_TOOLS=OFF >/dev/null
+cmake --build build/fuzz -j"$JOBS"
+fuzzed=0
+for f in build/fuzz/fuzz/fuzz_*; do
+  [ -x "$f" ] || continue
+  name=$(basename "$f" | sed 's/^fuzz_//')
+  corpus="$ROOT/fuzz/corpus/$name"
+  work=$(mktemp -d)
+  [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+  echo "fuzz_$name"
+  "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=1024 -timeout=5 -print_final_stats=0 \
+       -artifact_prefix="$work/" "$work" 2>"$work.log" || { tail -40 "$work.log"; exit 1; }
+  grep -E '^#[0-9]+.*DONE' "$work.log" | tail -1 || true
+  rm -rf "$work" "$work.log"
+  fuzzed=$((fuzzed + 1))
+done
+echo "fuzz targets run: $fuzzed"
+
+if [ -x build/release/bench/bench_codec ]; then
+  step "codec benchmark (informative)"
+  build/release/bench/bench_codec || true
+fi
+step "summary: release and sanitizer test runs, then fuzz targets (each a test)"
+echo "all: $((passed + fuzzed)) passed, 0 failed"
