@@ -416,6 +416,11 @@ int mb_rd_tags(mb_rd *r, mb_tag_fn fn, void *ctx)
     return 0;
 }
 
+int mb_rd_tags_v(mb_rd *r, int flex)
+{
+    return flex ? mb_rd_tags(r, NULL, NULL) : r->err;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Writer                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -640,6 +645,18 @@ int mb_wr_array_v(mb_wr *w, int flex, int32_t n)
 int mb_wr_tags_none(mb_wr *w)
 {
     return mb_wr_uvarint(w, 0);
+}
+
+int mb_wr_tags_v(mb_wr *w, int flex)
+{
+    return flex ? mb_wr_tags_none(w) : w->err;
+}
+
+int mb_wr_count_v(mb_wr *w, int flex, int32_t n, const void *items)
+{
+    if (n < 0 || (n > 0 && items == NULL))
+        return mb_wr_fail(w, MSGBUS_ERR_INVALID_ARG);
+    return mb_wr_array_v(w, flex, n);
 }
 
 int mb_wr_tag_head(mb_wr *w, uint32_t tag, uint32_t size)

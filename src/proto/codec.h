@@ -137,6 +137,8 @@ typedef int (*mb_tag_fn)(void *ctx, uint32_t tag, mb_rd *field);
  * The count is capped by MSGBUS_CFG_MAX_TAGGED_FIELDS.
  */
 int mb_rd_tags(mb_rd *r, mb_tag_fn fn, void *ctx);
+/** When @p flex, a tagged-field section whose tags are all skipped; else nothing. */
+int mb_rd_tags_v(mb_rd *r, int flex);
 
 /* ------------------------------------------------------------------------ */
 /* Writer                                                                    */
@@ -203,6 +205,13 @@ int mb_wr_nbytes_ref_v(mb_wr *w, int flex, mb_bytes b);
 int mb_wr_array_v(mb_wr *w, int flex, int32_t n);
 /** An empty tagged-field section (a single 0). */
 int mb_wr_tags_none(mb_wr *w);
+/** An empty tagged-field section when @p flex, nothing otherwise. */
+int mb_wr_tags_v(mb_wr *w, int flex);
+/**
+ * Count of a non-nullable array whose @p n elements are at @p items: a
+ * negative count, or elements missing, is INVALID_ARG.
+ */
+int mb_wr_count_v(mb_wr *w, int flex, int32_t n, const void *items);
 /** Header of one tagged field: tag then size; the caller then writes @p size bytes. */
 int mb_wr_tag_head(mb_wr *w, uint32_t tag, uint32_t size);
 

@@ -13,26 +13,6 @@ static size_t topic_min(int flex)
     return flex ? 3u : 6u;
 }
 
-/* Count of a non-nullable array: negative, or items missing, is INVALID_ARG. */
-static int wr_count(mb_wr *w, int flex, int32_t n, const void *items)
-{
-    if (n < 0 || (n > 0 && items == NULL))
-        return mb_wr_fail(w, MSGBUS_ERR_INVALID_ARG);
-    return mb_wr_array_v(w, flex, n);
-}
-
-static void wr_tags(mb_wr *w, int flex)
-{
-    if (flex)
-        mb_wr_tags_none(w);
-}
-
-static void rd_tags(mb_rd *r, int flex)
-{
-    if (flex)
-        mb_rd_tags(r, NULL, NULL);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Request                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -44,7 +24,7 @@ static void req_part_write(mb_wr *w, int16_t version, int flex,
     if (version >= 4)
         mb_wr_i32(w, p->current_leader_epoch);
     mb_wr_i64(w, p->timestamp);
-    wr_tags(w, flex);
+    mb_wr_tags_v(w, flex);
 }
 
 int mb_list_offsets_req_write(mb_wr *w, int16_t version, const mb_list_offsets_req *req)
@@ -57,18 +37,18 @@ int mb_list_offsets_req_write(mb_wr *w, int16_t version, const mb_list_offsets_r
     mb_wr_i32(w, req->replica_id);
     if (version >= 2)
         mb_wr_i8(w, req->isolation_level);
-    if (wr_count(w, flex, req->n_topics, req->topics))
+    if (mb_wr_count_v(w, flex, req->n_topics, req->topics))
         return w->err;
     for (i = 0; i < req->n_topics; i++) {
         const mb_list_offsets_req_topic *t = &req->topics[i];
         mb_wr_str_v(w, flex, t->name);
-        if (wr_count(w, flex, t->n_partitions, t->partitions))
+        if (mb_wr_count_v(w, flex, t->n_partitions, t->partitions))
             return w->err;
         for (j = 0; j < t->n_partitions; j++)
             req_part_write(w, version, flex, &t->partitions[j]);
-        wr_tags(w, flex);
+        mb_wr_tags_v(w, flex);
     }
-    wr_tags(w, flex);
+    mb_wr_tags_v(w, flex);
     return w->err;
 }
 
@@ -88,9 +68,9 @@ static int req_topic_read(mb_rd *r, int16_t version, int flex, mb_arena *a,
         if (version >= 4)
             mb_rd_i32(r, &p->current_leader_epoch);
         mb_rd_i64(r, &p->timestamp);
-        rd_tags(r, flex);
+        mb_rd_tags_v(r, flex);
     }
-    rd_tags(r, flex);
+    mb_rd_tags_v(r, flex);
     return r->err;
 }
 
@@ -111,7 +91,7 @@ int mb_list_offsets_req_read(mb_rd *r, int16_t version, mb_arena *a, mb_list_off
     for (i = 0; i < req->n_topics && !r->err; i++)
         if (req_topic_read(r, version, flex, a, &req->topics[i]))
             return r->err;
-    rd_tags(r, flex);
+    mb_rd_tags_v(r, flex);
     return mb_rd_end(r);
 }
 
@@ -128,7 +108,7 @@ static void resp_part_write(mb_wr *w, int16_t version, int flex,
     mb_wr_i64(w, p->offset);
     if (version >= 4)
         mb_wr_i32(w, p->leader_epoch);
-    wr_tags(w, flex);
+    mb_wr_tags_v(w, flex);
 }
 
 int mb_list_offsets_resp_write(mb_wr *w, int16_t version, const mb_list_offsets_resp *resp)
@@ -140,18 +120,18 @@ int mb_list_offsets_resp_write(mb_wr *w, int16_t version, const mb_list_offsets_
     flex = mb_api_is_flexible(MB_API_LIST_OFFSETS, version);
     if (version >= 2)
         mb_wr_i32(w, resp->throttle_time_ms);
-    if (wr_count(w, flex, resp->n_topics, resp->topics))
+    if (mb_wr_count_v(w, flex, resp->n_topics, resp->topics))
         return w->err;
     for (i = 0; i < resp->n_topics; i++) {
         const mb_list_offsets_resp_topic *t = &resp->topics[i];
         mb_wr_str_v(w, flex, t->name);
-        if (wr_count(w, flex, t->n_partitions, t->partitions))
+        if (mb_wr_count_v(w, flex, t->n_partitions, t->partitions))
             return w->err;
         for (j = 0; j < t->n_partitions; j++)
             resp_part_write(w, version, flex, &t->partitions[j]);
-        wr_tags(w, flex);
+        mb_wr_tags_v(w, flex);
     }
-    wr_tags(w, flex);
+    mb_wr_tags_v(w, flex);
     return w->err;
 }
 
@@ -173,9 +153,9 @@ static int resp_topic_read(mb_rd *r, int16_t version, int flex, mb_arena *a,
         p->leader_epoch = -1;
         if (version >= 4)
             mb_rd_i32(r, &p->leader_epoch);
-        rd_tags(r, flex);
+        mb_rd_tags_v(r, flex);
     }
-    rd_tags(r, flex);
+    mb_rd_tags_v(r, flex);
     return r->err;
 }
 
@@ -195,6 +175,6 @@ int mb_list_offsets_resp_read(mb_rd *r, int16_t version, mb_arena *a, mb_list_of
     for (i = 0; i < resp->n_topics && !r->err; i++)
         if (resp_topic_read(r, version, flex, a, &resp->topics[i]))
             return r->err;
-    rd_tags(r, flex);
+    mb_rd_tags_v(r, flex);
     return mb_rd_end(r);
 }

@@ -15,26 +15,6 @@ static size_t topic_min(int flex)
     return flex ? 3u : 6u;
 }
 
-/* Count of a non-nullable array: negative, or items missing, is INVALID_ARG. */
-static int wr_count(mb_wr *w, int flex, int32_t n, const void *items)
-{
-    if (n < 0 || (n > 0 && items == NULL))
-        return mb_wr_fail(w, MSGBUS_ERR_INVALID_ARG);
-    return mb_wr_array_v(w, flex, n);
-}
-
-static void wr_tags(mb_wr *w, int flex)
-{
-    if (flex)
-        mb_wr_tags_none(w);
-}
-
-static void rd_tags(mb_rd *r, int flex)
-{
-    if (flex)
-        mb_rd_tags(r, NULL, NULL);
-}
-
 /* ------------------------------------------------------------------------ */
 /* OffsetCommit request                                                      */
 /* ------------------------------------------------------------------------ */
@@ -47,7 +27,7 @@ static void oc_req_part_write(mb_wr *w, int16_t version, int flex,
     if (version >= 6)
         mb_wr_i32(w, p->committed_leader_epoch);
     mb_wr_nstr_v(w, flex, p->committed_metadata);
-    wr_tags(w, flex);
+    mb_wr_tags_v(w, flex);
 }
 
 int mb_offset_commit_req_write(mb_wr *w, int16_t version, const mb_offset_commit_req *req)
@@ -64,18 +44,18 @@ int mb_offset_commit_req_write(mb_wr *w, int16_t version, const mb_offset_commit
         mb_wr_nstr_v(w, flex, req->group_instance_id);
     if (version <= 4)
         mb_wr_i64(w, req->retention_time_ms);
-    if (wr_count(w, flex, req->n_topics, req->topics))
+    if (mb_wr_count_v(w, flex, req->n_topics, req->topics))
         return w->err;
     for (i = 0; i < req->n_topics; i++) {
         const mb_offset_commit_req_topic *t = &req->topics[i];
         mb_wr_str_v(w, flex, t->name);
-        if (wr_count(w, flex, t->n_partitions, t->partitions))
+        if (mb_wr_count_v(w, flex, t->n_partitions, t->partitions))
             return w->err;
         for (j = 0; j < t->n_partitions; j++)
             oc_req_part_write(w, version, flex, &t->partitions[j]);
-        wr_tags(w, flex);
+        mb_wr_tags_v(w, flex);
     }
-    wr_tags(w, flex);
+    mb_wr_tags_v(w, flex);
     return w->err;
 }
 
@@ -96,7 +76,7 @@ static int oc_req_parts_read(mb_rd *r, int16_t version, int flex, mb_arena *a,
         if (version >= 6)
             mb_rd_i32(r, &p->committed_leader_epoch);
         mb_rd_nstr_v(r, flex, &p->committed_metadata);
-        rd_tags(r, flex);
+        mb_rd_tags_v(r, flex);
     }
     return r->err;
 }
@@ -112,7 +92,7 @@ static int oc_req_topics_read(mb_rd *r, int16_t version, int flex, mb_arena *a,
         mb_rd_str_v(r, flex, &req->topics[i].name);
         if (oc_req_parts_read(r, version, flex, a, &req->topics[i]))
             return r->err;
-        rd_tags(r, flex);
+        mb_rd_tags_v(r, flex);
     }
     return r->err;
 }
@@ -136,7 +116,7 @@ int mb_offset_commit_req_read(mb_rd *r, int16_t version, mb_arena *a, mb_offset_
         mb_rd_i64(r, &req->retention_time_ms);
     if (oc_req_topics_read(r, version, flex, a, req))
         return r->err;
-    rd_tags(r, flex);
+    mb_rd_tags_v(r, flex);
     return mb_rd_end(r);
 }
 
@@ -153,21 +133,21 @@ int mb_offset_commit_resp_write(mb_wr *w, int16_t version, const mb_offset_commi
     flex = mb_api_is_flexible(MB_API_OFFSET_COMMIT, version);
     if (version >= 3)
         mb_wr_i32(w, resp->throttle_time_ms);
-    if (wr_count(w, flex, resp->n_topics, resp->topics))
+    if (mb_wr_count_v(w, flex, resp->n_topics, resp->topics))
         return w->err;
     for (i = 0; i < resp->n_topics; i++) {
         const mb_offset_commit_resp_topic *t = &resp->topics[i];
         mb_wr_str_v(w, flex, t->name);
-        if (wr_count(w, flex, t->n_partitions, t->partitions))
+        if (mb_wr_count_v(w, flex, t->n_partitions, t->partitions))
             return w->err;
         for (j = 0; j < t->n_partitions; j++) {
             mb_wr_i32(w, t->partitions[j].partition_index);
             mb_wr_i16(w, t->partitions[j].error_code);
-            wr_tags(w, flex);
+            mb_wr_tags_v(w, flex);
         }
-        wr_tags(w, flex);
+        mb_wr_tags_v(w, flex);
     }
-    wr_tags(w, flex);
+    mb_wr_tags_v(w, flex);
     return w->err;
 }
 
@@ -180,7 +160,7 @@ static int oc_resp_parts_read(mb_rd *r, int flex, mb_arena *a, mb_offset_commit_
     for (j = 0; j < t->n_partitions && !r->err; j++) {
         mb_rd_i32(r, &t->partitions[j].partition_index);
         mb_rd_i16(r, &t->partitions[j].error_code);
-        rd_tags(r, flex);
+        mb_rd_tags_v(r, flex);
     }
     return r->err;
 }
@@ -202,9 +182,9 @@ int mb_offset_commit_resp_read(mb_rd *r, int16_t version, mb_arena *a, mb_offset
         mb_rd_str_v(r, flex, &resp->topics[i].name);
         if (oc_resp_parts_read(r, flex, a, &resp->topics[i]))
             return r->err;
-        rd_tags(r, flex);
+        mb_rd_tags_v(r, flex);
     }
-    rd_tags(r, flex);
+    mb_rd_tags_v(r, flex);
     return mb_rd_end(r);
 }
 
@@ -222,18 +202,18 @@ int mb_offset_fetch_req_write(mb_wr *w, int16_t version, const mb_offset_fetch_r
     mb_wr_str_v(w, flex, req->group_id);
     if (req->n_topics < 0 && version >= 2)
         mb_wr_array_v(w, flex, -1);
-    else if (wr_count(w, flex, req->n_topics, req->topics))
+    else if (mb_wr_count_v(w, flex, req->n_topics, req->topics))
         return w->err;
     for (i = 0; i < req->n_topics; i++) {
         const mb_offset_fetch_req_topic *t = &req->topics[i];
         mb_wr_str_v(w, flex, t->name);
-        if (wr_count(w, flex, t->n_partition_indexes, t->partition_indexes))
+        if (mb_wr_count_v(w, flex, t->n_partition_indexes, t->partition_indexes))
             return w->err;
         for (j = 0; j < t->n_partition_indexes; j++)
             mb_wr_i32(w, t->partition_indexes[j]);
-        wr_tags(w, flex);
+        mb_wr_tags_v(w, flex);
     }
-    wr_tags(w, flex);
+    mb_wr_tags_v(w, flex);
     return w->err;
 }
 
@@ -246,7 +226,7 @@ static int of_req_topic_read(mb_rd *r, int flex, mb_arena *a, mb_offset_fetch_re
     t->partition_indexes = mb_rd_alloc(r, a, t->n_partition_indexes, sizeof *t->partition_indexes);
     for (j = 0; j < t->n_partition_indexes && !r->err; j++)
         mb_rd_i32(r, &t->partition_indexes[j]);
-    rd_tags(r, flex);
+    mb_rd_tags_v(r, flex);
     return r->err;
 }
 
@@ -267,7 +247,7 @@ int mb_offset_fetch_req_read(mb_rd *r, int16_t version, mb_arena *a, mb_offset_f
     for (i = 0; i < req->n_topics && !r->err; i++)
         if (of_req_topic_read(r, flex, a, &req->topics[i]))
             return r->err;
-    rd_tags(r, flex);
+    mb_rd_tags_v(r, flex);
     return mb_rd_end(r);
 }
 
@@ -284,7 +264,7 @@ static void of_resp_part_write(mb_wr *w, int16_t version, int flex,
         mb_wr_i32(w, p->committed_leader_epoch);
     mb_wr_nstr_v(w, flex, p->metadata);
     mb_wr_i16(w, p->error_code);
-    wr_tags(w, flex);
+    mb_wr_tags_v(w, flex);
 }
 
 int mb_offset_fetch_resp_write(mb_wr *w, int16_t version, const mb_offset_fetch_resp *resp)
@@ -296,20 +276,20 @@ int mb_offset_fetch_resp_write(mb_wr *w, int16_t version, const mb_offset_fetch_
     flex = mb_api_is_flexible(MB_API_OFFSET_FETCH, version);
     if (version >= 3)
         mb_wr_i32(w, resp->throttle_time_ms);
-    if (wr_count(w, flex, resp->n_topics, resp->topics))
+    if (mb_wr_count_v(w, flex, resp->n_topics, resp->topics))
         return w->err;
     for (i = 0; i < resp->n_topics; i++) {
         const mb_offset_fetch_resp_topic *t = &resp->topics[i];
         mb_wr_str_v(w, flex, t->name);
-        if (wr_count(w, flex, t->n_partitions, t->partitions))
+        if (mb_wr_count_v(w, flex, t->n_partitions, t->partitions))
             return w->err;
         for (j = 0; j < t->n_partitions; j++)
             of_resp_part_write(w, version, flex, &t->partitions[j]);
-        wr_tags(w, flex);
+        mb_wr_tags_v(w, flex);
     }
     if (version >= 2)
         mb_wr_i16(w, resp->error_code);
-    wr_tags(w, flex);
+    mb_wr_tags_v(w, flex);
     return w->err;
 }
 
@@ -331,7 +311,7 @@ static int of_resp_parts_read(mb_rd *r, int16_t version, int flex, mb_arena *a,
             mb_rd_i32(r, &p->committed_leader_epoch);
         mb_rd_nstr_v(r, flex, &p->metadata);
         mb_rd_i16(r, &p->error_code);
-        rd_tags(r, flex);
+        mb_rd_tags_v(r, flex);
     }
     return r->err;
 }
@@ -353,10 +333,10 @@ int mb_offset_fetch_resp_read(mb_rd *r, int16_t version, mb_arena *a, mb_offset_
         mb_rd_str_v(r, flex, &resp->topics[i].name);
         if (of_resp_parts_read(r, version, flex, a, &resp->topics[i]))
             return r->err;
-        rd_tags(r, flex);
+        mb_rd_tags_v(r, flex);
     }
     if (version >= 2)
         mb_rd_i16(r, &resp->error_code);
-    rd_tags(r, flex);
+    mb_rd_tags_v(r, flex);
     return mb_rd_end(r);
 }

@@ -12,93 +12,6 @@
 #include "proto/api_versions.h"
 #include "testutil.h"
 
-/* ---- generic harness: round trips, vectors, truncations ---- */
-
-typedef int (*wr_fn)(mb_wr *w, int16_t v, const void *msg);
-typedef int (*rd_fn)(mb_rd *r, int16_t v, mb_arena *a, void *msg);
-typedef void (*cmp_fn)(const void *want, const void *got, int16_t v);
-
-static uint64_t g_arena_store[8192];
-static uint8_t g_out[16384];
-
-/* Encode @p in at @p v, decode it, compare, re-encode: same bytes. */
-static void roundtrip(int16_t v, const void *in, void *out, wr_fn wf, rd_fn rf, cmp_fn cf)
-{
-    static uint8_t b1[8192], b2[8192];
-    mb_wr w;
-    mb_rd r;
-    mb_arena a;
-    size_t n1;
-    mb_wr_init(&w, b1, sizeof b1);
-    assert_int_equal(wf(&w, v, in), 0);
-    n1 = w.len;
-    mb_wr_init(&w, NULL, 0); /* the sizing pass agrees */
-    assert_int_equal(wf(&w, v, in), 0);
-    assert_int_equal(w.total, n1);
-    mb_rd_init(&r, b1, n1);
-    mb_arena_init(&a, g_arena_store, sizeof g_arena_store);
-    assert_int_equal(rf(&r, v, &a, out), 0);
-    cf(in, out, v);
-    mb_wr_init(&w, b2, sizeof b2);
-    assert_int_equal(wf(&w, v, out), 0);
-    tu_assert_bytes(b2, w.len, b1, n1);
-}
-
-struct dec_ctx {
-    int16_t v;
-    rd_fn rf;
-};
-
-static int dec_any(const uint8_t *buf, size_t len, void *ctx)
-{
-    struct dec_ctx *c = ctx;
-    mb_rd r;
-    mb_arena a;
-    mb_rd_init(&r, buf, len);
-    mb_arena_init(&a, g_arena_store, sizeof g_arena_store);
-    return c->rf(&r, c->v, &a, g_out);
-}
-
-/* Decode a tests/vectors file into g_out (which @p check then inspects),
- * encode it back to the same bytes, and check every truncation fails. */
-static void vector(const char *name, int16_t v, rd_fn rf, wr_fn wf, void (*check)(const void *))
-{
-    size_t len = 0;
-    uint8_t *buf = tu_load_vector(name, &len);
-    uint8_t enc[8192];
-    struct dec_ctx c;
-    mb_wr w;
-    c.v = v;
-    c.rf = rf;
-    assert_int_equal(dec_any(buf, len, &c), 0);
-    check(g_out);
-    mb_wr_init(&w, enc, sizeof enc);
-    assert_int_equal(wf(&w, v, g_out), 0);
-    tu_assert_bytes(enc, w.len, buf, len);
-    tu_check_truncations(buf, len, dec_any, &c);
-    free(buf);
-}
-
-/* Decode hex @p hex at @p v and return the result code. */
-static int dec_hex(const char *hex, int16_t v, rd_fn rf)
-{
-    uint8_t buf[512];
-    struct dec_ctx c;
-    size_t n = tu_hex(hex, buf, sizeof buf);
-    c.v = v;
-    c.rf = rf;
-    return dec_any(buf, n, &c);
-}
-
-static void assert_str(mb_str got, const char *want)
-{
-    if (!want) {
-        assert_true(got.len < 0);
-        return;
-    }
-    assert_true(mb_str_eq(got, mb_str_c(want)));
-}
-
 static int w_req(mb_wr *w, int16_t v, const void *m)
 {
     return mb_api_versions_req_write(w, v, m);
@@ -123,8 +36,8 @@ static void cmp_req(const void *want, const void *got, int16_t v)
         assert_true(mb_str_eq(a->client_software_name, b->client_software_name));
         assert_true(mb_str_eq(a->client_software_version, b->client_software_version));
     } else { /* absent: the schema default, the empty string */
-        assert_str(b->client_software_name, "");
-        assert_str(b->client_software_version, "");
+        tu_assert_str(b->client_software_name, "");
+        tu_assert_str(b->client_software_version, "");
     }
 }
 
@@ -190,10 +103,10 @@ static void test_roundtrip_all_versions(void **state)
             exp.n_finalized_features = 0;
             exp.zk_migration_ready = 0;
         }
-        roundtrip(v, &req, &req_out, w_req, r_req, cmp_req);
-        roundtrip(v, v < 3 ? &exp : &full, &out, w_resp, r_resp, cmp_resp);
-        roundtrip(v, &plain, &out, w_resp, r_resp, cmp_resp);
-        roundtrip(v, &empty, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &req, &req_out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, v < 3 ? &exp : &full, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &plain, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &empty, &out, w_resp, r_resp, cmp_resp);
     }
 }
 
@@ -207,7 +120,7 @@ static void test_many_keys(void **state)
     for (v = 0; v < 40; v++)
         keys[v] = (mb_api_versions_key){v, 0, (int16_t)(v % 7)};
     for (v = 0; v <= 3; v++) {
-        roundtrip(v, &r, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &r, &out, w_resp, r_resp, cmp_resp);
         assert_int_equal(mb_api_versions_pick(&out, 39, 0, 9), 4);
     }
 }
@@ -217,37 +130,37 @@ static void test_classic_bytes(void **state)
     /* v0: error 0, one key (18, 0..3); v1 adds throttle 0 */
     uint8_t buf[32], enc[32];
     size_t n = tu_hex("0000 00000001 0012 0000 0003", buf, sizeof buf);
-    mb_api_versions_resp *resp = (mb_api_versions_resp *)g_out;
-    struct dec_ctx c = {0, r_resp};
+    mb_api_versions_resp *resp = (mb_api_versions_resp *)tu_out;
+    struct tu_dec_ctx c = {0, r_resp};
     mb_wr w;
     (void)state;
-    assert_int_equal(dec_any(buf, n, &c), 0);
+    assert_int_equal(tu_dec_any(buf, n, &c), 0);
     assert_int_equal(resp->n_api_keys, 1);
     assert_int_equal(resp->api_keys[0].api_key, 18);
     assert_int_equal(resp->api_keys[0].max_version, 3);
     mb_wr_init(&w, enc, sizeof enc);
     assert_int_equal(mb_api_versions_resp_write(&w, 0, resp), 0);
     tu_assert_bytes(enc, w.len, buf, n);
-    tu_check_truncations(buf, n, dec_any, &c);
+    tu_check_truncations(buf, n, tu_dec_any, &c);
     n = tu_hex("0000 00000001 0012 0000 0003 00000064", buf, sizeof buf);
     c.v = 2;
-    assert_int_equal(dec_any(buf, n, &c), 0);
+    assert_int_equal(tu_dec_any(buf, n, &c), 0);
     assert_int_equal(resp->throttle_time_ms, 100);
-    tu_check_truncations(buf, n, dec_any, &c);
+    tu_check_truncations(buf, n, tu_dec_any, &c);
     /* the v0-v2 request body is empty */
     mb_wr_init(&w, enc, sizeof enc);
     assert_int_equal(mb_api_versions_req_write(&w, 2, &(mb_api_versions_req){{"x", 1}, {"y", 1}}),
                      0);
     assert_int_equal(w.len, 0);
-    assert_int_equal(dec_hex("", 1, r_req), 0);
-    assert_int_equal(dec_hex("00", 1, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("", 1, r_req), 0);
+    assert_int_equal(tu_dec_hex("00", 1, r_req), MSGBUS_ERR_MALFORMED);
 }
 
 static void check_req_v3(const void *m)
 {
     const mb_api_versions_req *req = m;
-    assert_str(req->client_software_name, "msgbus");
-    assert_str(req->client_software_version, "1.0.0");
+    tu_assert_str(req->client_software_name, "msgbus");
+    tu_assert_str(req->client_software_version, "1.0.0");
 }
 
 static void check_resp_v3(const void *m)
@@ -262,12 +175,12 @@ static void check_resp_v3(const void *m)
     assert_int_equal(r->api_keys[1].max_version, 12);
     assert_int_equal(r->throttle_time_ms, 0);
     assert_int_equal(r->n_supported_features, 1);
-    assert_str(r->supported_features[0].name, "kraft.version");
+    tu_assert_str(r->supported_features[0].name, "kraft.version");
     assert_int_equal(r->supported_features[0].min_version, 0);
     assert_int_equal(r->supported_features[0].max_version, 1);
     assert_true(r->finalized_features_epoch == 5);
     assert_int_equal(r->n_finalized_features, 1);
-    assert_str(r->finalized_features[0].name, "metadata.version");
+    tu_assert_str(r->finalized_features[0].name, "metadata.version");
     assert_int_equal(r->finalized_features[0].max_version_level, 21);
     assert_int_equal(r->finalized_features[0].min_version_level, 1);
     assert_int_equal(r->zk_migration_ready, 1);
@@ -276,8 +189,8 @@ static void check_resp_v3(const void *m)
 static void test_vectors(void **state)
 {
     (void)state;
-    vector("schema_api_versions_v3_req.hex", 3, r_req, w_req, check_req_v3);
-    vector("schema_api_versions_v3_resp.hex", 3, r_resp, w_resp, check_resp_v3);
+    tu_vector("schema_api_versions_v3_req.hex", 3, r_req, w_req, check_req_v3);
+    tu_vector("schema_api_versions_v3_resp.hex", 3, r_resp, w_resp, check_resp_v3);
 }
 
 /* A broker that does not speak v1-v3 answers 35 with a v0 body. */
@@ -285,13 +198,13 @@ static void test_unsupported_version_fallback(void **state)
 {
     size_t len = 0;
     uint8_t *buf = tu_load_vector("schema_api_versions_v3_resp_err35.hex", &len);
-    mb_api_versions_resp *r = (mb_api_versions_resp *)g_out;
-    struct dec_ctx c = {3, r_resp};
+    mb_api_versions_resp *r = (mb_api_versions_resp *)tu_out;
+    struct tu_dec_ctx c = {3, r_resp};
     int16_t v;
     (void)state;
     for (v = 1; v <= 3; v++) {
         c.v = v;
-        assert_int_equal(dec_any(buf, len, &c), 0);
+        assert_int_equal(tu_dec_any(buf, len, &c), 0);
         assert_int_equal(r->error_code, 35);
         assert_int_equal(r->n_api_keys, 1);
         assert_int_equal(r->api_keys[0].api_key, 18);
@@ -303,7 +216,7 @@ static void test_unsupported_version_fallback(void **state)
     }
     /* at v0 the same bytes are simply a v0 response */
     c.v = 0;
-    tu_check_truncations(buf, len, dec_any, &c);
+    tu_check_truncations(buf, len, tu_dec_any, &c);
     free(buf);
 }
 
@@ -317,25 +230,26 @@ static void test_unsupported_version_malformed_body(void **state)
         "0023 02 0012 0000 0003 00 00000000 00", /* a v3 layout body */
         "0023 00000001 0012 0000 0003 00000000", /* trailing bytes */
     };
-    mb_api_versions_resp *r = (mb_api_versions_resp *)g_out;
+    mb_api_versions_resp *r = (mb_api_versions_resp *)tu_out;
     size_t i;
     (void)state;
     for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
-        assert_int_equal(dec_hex(bodies[i], 3, r_resp), 0);
+        assert_int_equal(tu_dec_hex(bodies[i], 3, r_resp), 0);
         assert_int_equal(r->error_code, 35);
         assert_int_equal(r->n_api_keys, 0);
         assert_null(r->api_keys);
         assert_int_equal(mb_api_versions_pick(r, 18, 0, 3), -1);
     }
     /* requested at v0, a malformed body is an error as any other */
-    assert_int_equal(dec_hex("0023 0000", 0, r_resp), MSGBUS_ERR_TRUNCATED);
-    assert_int_equal(dec_hex("0023 00000001 0012 0000 0003 00", 0, r_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0023 0000", 0, r_resp), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("0023 00000001 0012 0000 0003 00", 0, r_resp),
+                     MSGBUS_ERR_MALFORMED);
     /* the error code itself cut short is still an error */
-    assert_int_equal(dec_hex("00", 3, r_resp), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("00", 3, r_resp), MSGBUS_ERR_TRUNCATED);
     /* another error code at v3 is parsed in the v3 layout */
-    assert_int_equal(dec_hex("0022 01 00000000 00", 3, r_resp), 0);
+    assert_int_equal(tu_dec_hex("0022 01 00000000 00", 3, r_resp), 0);
     assert_int_equal(r->error_code, 34);
-    assert_int_equal(dec_hex("0022 00000000", 3, r_resp), MSGBUS_ERR_MALFORMED); /* null array */
+    assert_int_equal(tu_dec_hex("0022 00000000", 3, r_resp), MSGBUS_ERR_MALFORMED); /* null array */
 }
 
 static void test_pick(void **state)
@@ -369,30 +283,32 @@ static void test_hostile(void **state)
     mb_api_versions_req nullreq = {{NULL, -1}, {"1", 1}};
     mb_api_versions_resp badarr = {0, NULL, 2, 0, NULL, 0, -1, NULL, 0, 0};
     mb_api_versions_resp badfeat = {0, NULL, 0, 0, NULL, 1, -1, NULL, 0, 0};
-    mb_api_versions_resp *r = (mb_api_versions_resp *)g_out;
+    mb_api_versions_resp *r = (mb_api_versions_resp *)tu_out;
     (void)state;
     /* huge counts */
-    assert_int_equal(dec_hex("0000 7fffffff 0012 0000 0003", 0, r_resp), MSGBUS_ERR_LIMIT);
-    assert_int_equal(dec_hex("0000 00000002 0012 0000 0003", 0, r_resp), MSGBUS_ERR_TRUNCATED);
-    assert_int_equal(dec_hex("0000 ffffffff0f", 3, r_resp), MSGBUS_ERR_LIMIT);
-    assert_int_equal(dec_hex("0000 ffffffff", 1, r_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0000 7fffffff 0012 0000 0003", 0, r_resp), MSGBUS_ERR_LIMIT);
+    assert_int_equal(tu_dec_hex("0000 00000002 0012 0000 0003", 0, r_resp), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("0000 ffffffff0f", 3, r_resp), MSGBUS_ERR_LIMIT);
+    assert_int_equal(tu_dec_hex("0000 ffffffff", 1, r_resp), MSGBUS_ERR_MALFORMED);
     /* the v3 compact api_keys array may not be null */
-    assert_int_equal(dec_hex("0000 00 00000000 00", 3, r_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0000 00 00000000 00", 3, r_resp), MSGBUS_ERR_MALFORMED);
     /* a known tag of the wrong size */
-    assert_int_equal(dec_hex("0000 01 00000000 01 01 04 00000005", 3, r_resp),
+    assert_int_equal(tu_dec_hex("0000 01 00000000 01 01 04 00000005", 3, r_resp),
                      MSGBUS_ERR_TRUNCATED);
-    assert_int_equal(dec_hex("0000 01 00000000 01 03 02 0101", 3, r_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0000 01 00000000 01 03 02 0101", 3, r_resp), MSGBUS_ERR_MALFORMED);
     /* a features array claiming more than its tag holds */
-    assert_int_equal(dec_hex("0000 01 00000000 01 00 02 7f 00", 3, r_resp), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("0000 01 00000000 01 00 02 7f 00", 3, r_resp),
+                     MSGBUS_ERR_TRUNCATED);
     /* a null feature name */
-    assert_int_equal(dec_hex("0000 01 00000000 01 00 07 02 00 0000 0001 00", 3, r_resp),
+    assert_int_equal(tu_dec_hex("0000 01 00000000 01 00 07 02 00 0000 0001 00", 3, r_resp),
                      MSGBUS_ERR_MALFORMED);
     /* unknown tags (and unknown tags inside an api key) skipped */
-    assert_int_equal(dec_hex("0000 02 0012 0000 0003 01 09 01 aa 00000000 01 07 00", 3, r_resp), 0);
+    assert_int_equal(tu_dec_hex("0000 02 0012 0000 0003 01 09 01 aa 00000000 01 07 00", 3, r_resp),
+                     0);
     assert_int_equal(r->n_api_keys, 1);
     assert_int_equal(r->api_keys[0].max_version, 3);
     /* null client software name */
-    assert_int_equal(dec_hex("00 02 31 00", 3, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00 02 31 00", 3, r_req), MSGBUS_ERR_MALFORMED);
     mb_wr_init(&w, buf, sizeof buf);
     assert_int_equal(mb_api_versions_req_write(&w, 3, &nullreq), MSGBUS_ERR_INVALID_ARG);
     mb_wr_init(&w, buf, sizeof buf);
@@ -402,8 +318,9 @@ static void test_hostile(void **state)
     /* versions */
     mb_wr_init(&w, buf, sizeof buf);
     assert_int_equal(mb_api_versions_req_write(&w, 4, &nullreq), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(dec_hex("0000 00000000 00000000", 4, r_resp), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(dec_hex("0000 00000000", -1, r_resp), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0000 00000000 00000000", 4, r_resp),
+                     MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0000 00000000", -1, r_resp), MSGBUS_ERR_UNSUPPORTED_VERSION);
 }
 
 int main(void)

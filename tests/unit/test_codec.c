@@ -287,6 +287,31 @@ static void test_writer_iov_references(void **state)
     assert_int_equal(buf[3], 2 + 4 + 6 + 1);
 }
 
+static void test_flex_helpers(void **state)
+{
+    uint8_t buf[16];
+    int32_t items[2] = {1, 2};
+    mb_wr w;
+    mb_rd r;
+    (void)state;
+    mb_wr_init(&w, buf, sizeof buf);
+    assert_int_equal(mb_wr_tags_v(&w, 0), 0);
+    assert_int_equal(w.len, 0);
+    assert_int_equal(mb_wr_tags_v(&w, 1), 0);
+    assert_int_equal(mb_wr_count_v(&w, 1, 2, items), 0);
+    assert_int_equal(w.len, 2);
+    assert_int_equal(buf[0], 0);
+    assert_int_equal(buf[1], 3); /* compact count: N + 1 */
+    assert_int_equal(mb_wr_count_v(&w, 0, 1, NULL), MSGBUS_ERR_INVALID_ARG);
+    mb_wr_init(&w, buf, sizeof buf);
+    assert_int_equal(mb_wr_count_v(&w, 0, -1, items), MSGBUS_ERR_INVALID_ARG);
+    mb_rd_init(&r, "\x01\x03\x01\xaa", 4);
+    assert_int_equal(mb_rd_tags_v(&r, 0), 0);
+    assert_int_equal(r.left, 4);
+    assert_int_equal(mb_rd_tags_v(&r, 1), 0);
+    assert_int_equal(mb_rd_end(&r), 0);
+}
+
 static void test_arena(void **state)
 {
     uint64_t store[8];
@@ -318,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_tagged_fields),
         cmocka_unit_test(test_writer_no_room_and_sizing),
         cmocka_unit_test(test_writer_iov_references),
+        cmocka_unit_test(test_flex_helpers),
         cmocka_unit_test(test_arena),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,93 +11,6 @@
 #include "proto/find_coordinator.h"
 #include "testutil.h"
 
-/* ---- generic harness: round trips, vectors, truncations ---- */
-
-typedef int (*wr_fn)(mb_wr *w, int16_t v, const void *msg);
-typedef int (*rd_fn)(mb_rd *r, int16_t v, mb_arena *a, void *msg);
-typedef void (*cmp_fn)(const void *want, const void *got, int16_t v);
-
-static uint64_t g_arena_store[8192];
-static uint8_t g_out[16384];
-
-/* Encode @p in at @p v, decode it, compare, re-encode: same bytes. */
-static void roundtrip(int16_t v, const void *in, void *out, wr_fn wf, rd_fn rf, cmp_fn cf)
-{
-    static uint8_t b1[8192], b2[8192];
-    mb_wr w;
-    mb_rd r;
-    mb_arena a;
-    size_t n1;
-    mb_wr_init(&w, b1, sizeof b1);
-    assert_int_equal(wf(&w, v, in), 0);
-    n1 = w.len;
-    mb_wr_init(&w, NULL, 0); /* the sizing pass agrees */
-    assert_int_equal(wf(&w, v, in), 0);
-    assert_int_equal(w.total, n1);
-    mb_rd_init(&r, b1, n1);
-    mb_arena_init(&a, g_arena_store, sizeof g_arena_store);
-    assert_int_equal(rf(&r, v, &a, out), 0);
-    cf(in, out, v);
-    mb_wr_init(&w, b2, sizeof b2);
-    assert_int_equal(wf(&w, v, out), 0);
-    tu_assert_bytes(b2, w.len, b1, n1);
-}
-
-struct dec_ctx {
-    int16_t v;
-    rd_fn rf;
-};
-
-static int dec_any(const uint8_t *buf, size_t len, void *ctx)
-{
-    struct dec_ctx *c = ctx;
-    mb_rd r;
-    mb_arena a;
-    mb_rd_init(&r, buf, len);
-    mb_arena_init(&a, g_arena_store, sizeof g_arena_store);
-    return c->rf(&r, c->v, &a, g_out);
-}
-
-/* Decode a tests/vectors file into g_out (which @p check then inspects),
- * encode it back to the same bytes, and check every truncation fails. */
-static void vector(const char *name, int16_t v, rd_fn rf, wr_fn wf, void (*check)(const void *))
-{
-    size_t len = 0;
-    uint8_t *buf = tu_load_vector(name, &len);
-    uint8_t enc[8192];
-    struct dec_ctx c;
-    mb_wr w;
-    c.v = v;
-    c.rf = rf;
-    assert_int_equal(dec_any(buf, len, &c), 0);
-    check(g_out);
-    mb_wr_init(&w, enc, sizeof enc);
-    assert_int_equal(wf(&w, v, g_out), 0);
-    tu_assert_bytes(enc, w.len, buf, len);
-    tu_check_truncations(buf, len, dec_any, &c);
-    free(buf);
-}
-
-/* Decode hex @p hex at @p v and return the result code. */
-static int dec_hex(const char *hex, int16_t v, rd_fn rf)
-{
-    uint8_t buf[512];
-    struct dec_ctx c;
-    size_t n = tu_hex(hex, buf, sizeof buf);
-    c.v = v;
-    c.rf = rf;
-    return dec_any(buf, n, &c);
-}
-
-static void assert_str(mb_str got, const char *want)
-{
-    if (!want) {
-        assert_true(got.len < 0);
-        return;
-    }
-    assert_true(mb_str_eq(got, mb_str_c(want)));
-}
-
 static int w_req(mb_wr *w, int16_t v, const void *m)
 {
     return mb_find_coordinator_req_write(w, v, m);
@@ -144,12 +57,12 @@ static void test_roundtrip_all_versions(void **state)
     int16_t v;
     (void)state;
     for (v = 1; v <= 3; v++) {
-        roundtrip(v, &grp, &req_out, w_req, r_req, cmp_req);
-        roundtrip(v, &txn, &req_out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &grp, &req_out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &txn, &req_out, w_req, r_req, cmp_req);
         assert_int_equal(req_out.key_type, 1);
-        roundtrip(v, &ok, &resp_out, w_resp, r_resp, cmp_resp);
-        roundtrip(v, &err, &resp_out, w_resp, r_resp, cmp_resp);
-        assert_str(resp_out.error_message, "not available");
+        tu_roundtrip(v, &ok, &resp_out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &err, &resp_out, w_resp, r_resp, cmp_resp);
+        tu_assert_str(resp_out.error_message, "not available");
     }
 }
 
@@ -158,32 +71,32 @@ static void test_classic_bytes(void **state)
     /* v2 response: throttle 0, error 0, message null, node 1, host "h", port 9092 */
     uint8_t buf[32], enc[32];
     size_t n = tu_hex("00000000 0000 ffff 00000001 0001 68 00002384", buf, sizeof buf);
-    mb_find_coordinator_resp *resp = (mb_find_coordinator_resp *)g_out;
-    struct dec_ctx c = {2, r_resp};
+    mb_find_coordinator_resp *resp = (mb_find_coordinator_resp *)tu_out;
+    struct tu_dec_ctx c = {2, r_resp};
     mb_wr w;
     (void)state;
-    assert_int_equal(dec_any(buf, n, &c), 0);
+    assert_int_equal(tu_dec_any(buf, n, &c), 0);
     assert_true(resp->error_message.len < 0);
     assert_int_equal(resp->node_id, 1);
-    assert_str(resp->host, "h");
+    tu_assert_str(resp->host, "h");
     assert_int_equal(resp->port, 9092);
     mb_wr_init(&w, enc, sizeof enc);
     assert_int_equal(mb_find_coordinator_resp_write(&w, 2, resp), 0);
     tu_assert_bytes(enc, w.len, buf, n);
-    tu_check_truncations(buf, n, dec_any, &c);
+    tu_check_truncations(buf, n, tu_dec_any, &c);
     /* v1 request: key "g", key_type 0 */
     n = tu_hex("0001 67 00", buf, sizeof buf);
     c.rf = r_req;
     c.v = 1;
-    assert_int_equal(dec_any(buf, n, &c), 0);
-    assert_str(((mb_find_coordinator_req *)g_out)->key, "g");
-    tu_check_truncations(buf, n, dec_any, &c);
+    assert_int_equal(tu_dec_any(buf, n, &c), 0);
+    tu_assert_str(((mb_find_coordinator_req *)tu_out)->key, "g");
+    tu_check_truncations(buf, n, tu_dec_any, &c);
 }
 
 static void check_req_v3(const void *m)
 {
     const mb_find_coordinator_req *req = m;
-    assert_str(req->key, "grp");
+    tu_assert_str(req->key, "grp");
     assert_int_equal(req->key_type, 1);
 }
 
@@ -194,15 +107,15 @@ static void check_resp_v3(const void *m)
     assert_int_equal(resp->error_code, 0);
     assert_true(resp->error_message.len < 0);
     assert_int_equal(resp->node_id, 2);
-    assert_str(resp->host, "b2");
+    tu_assert_str(resp->host, "b2");
     assert_int_equal(resp->port, 9093);
 }
 
 static void test_vectors(void **state)
 {
     (void)state;
-    vector("schema_find_coordinator_v3_req.hex", 3, r_req, w_req, check_req_v3);
-    vector("schema_find_coordinator_v3_resp.hex", 3, r_resp, w_resp, check_resp_v3);
+    tu_vector("schema_find_coordinator_v3_req.hex", 3, r_req, w_req, check_req_v3);
+    tu_vector("schema_find_coordinator_v3_resp.hex", 3, r_resp, w_resp, check_resp_v3);
 }
 
 static void test_hostile_and_versions(void **state)
@@ -213,17 +126,17 @@ static void test_hostile_and_versions(void **state)
     mb_find_coordinator_resp nullhost = {0, 0, {NULL, -1}, 1, {NULL, -1}, 1};
     (void)state;
     /* null key / null host where not nullable */
-    assert_int_equal(dec_hex("ffff 00", 1, r_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(dec_hex("00 00 00", 3, r_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(dec_hex("00000000 0000 00 00000001 00 00002384 00", 3, r_resp),
+    assert_int_equal(tu_dec_hex("ffff 00", 1, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00 00 00", 3, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00000000 0000 00 00000001 00 00002384 00", 3, r_resp),
                      MSGBUS_ERR_MALFORMED);
     /* huge compact length */
-    assert_int_equal(dec_hex("ffffffff0f 00 00", 3, r_req), MSGBUS_ERR_LIMIT);
+    assert_int_equal(tu_dec_hex("ffffffff0f 00 00", 3, r_req), MSGBUS_ERR_LIMIT);
     /* trailing byte */
-    assert_int_equal(dec_hex("0001 67 00 00", 1, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0001 67 00 00", 1, r_req), MSGBUS_ERR_MALFORMED);
     /* v4+ (batched keys) and v0 are outside what msgbus speaks */
-    assert_int_equal(dec_hex("0001 67", 0, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(dec_hex("00 02 02 67 00 00", 4, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0001 67", 0, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("00 02 02 67 00 00", 4, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
     mb_wr_init(&w, buf, sizeof buf);
     assert_int_equal(mb_find_coordinator_req_write(&w, 4, &req), MSGBUS_ERR_UNSUPPORTED_VERSION);
     mb_wr_init(&w, buf, sizeof buf);

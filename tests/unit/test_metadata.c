@@ -11,93 +11,6 @@
 #include "proto/metadata.h"
 #include "testutil.h"
 
-/* ---- generic harness: round trips, vectors, truncations ---- */
-
-typedef int (*wr_fn)(mb_wr *w, int16_t v, const void *msg);
-typedef int (*rd_fn)(mb_rd *r, int16_t v, mb_arena *a, void *msg);
-typedef void (*cmp_fn)(const void *want, const void *got, int16_t v);
-
-static uint64_t g_arena_store[8192];
-static uint8_t g_out[16384];
-
-/* Encode @p in at @p v, decode it, compare, re-encode: same bytes. */
-static void roundtrip(int16_t v, const void *in, void *out, wr_fn wf, rd_fn rf, cmp_fn cf)
-{
-    static uint8_t b1[8192], b2[8192];
-    mb_wr w;
-    mb_rd r;
-    mb_arena a;
-    size_t n1;
-    mb_wr_init(&w, b1, sizeof b1);
-    assert_int_equal(wf(&w, v, in), 0);
-    n1 = w.len;
-    mb_wr_init(&w, NULL, 0); /* the sizing pass agrees */
-    assert_int_equal(wf(&w, v, in), 0);
-    assert_int_equal(w.total, n1);
-    mb_rd_init(&r, b1, n1);
-    mb_arena_init(&a, g_arena_store, sizeof g_arena_store);
-    assert_int_equal(rf(&r, v, &a, out), 0);
-    cf(in, out, v);
-    mb_wr_init(&w, b2, sizeof b2);
-    assert_int_equal(wf(&w, v, out), 0);
-    tu_assert_bytes(b2, w.len, b1, n1);
-}
-
-struct dec_ctx {
-    int16_t v;
-    rd_fn rf;
-};
-
-static int dec_any(const uint8_t *buf, size_t len, void *ctx)
-{
-    struct dec_ctx *c = ctx;
-    mb_rd r;
-    mb_arena a;
-    mb_rd_init(&r, buf, len);
-    mb_arena_init(&a, g_arena_store, sizeof g_arena_store);
-    return c->rf(&r, c->v, &a, g_out);
-}
-
-/* Decode a tests/vectors file into g_out (which @p check then inspects),
- * encode it back to the same bytes, and check every truncation fails. */
-static void vector(const char *name, int16_t v, rd_fn rf, wr_fn wf, void (*check)(const void *))
-{
-    size_t len = 0;
-    uint8_t *buf = tu_load_vector(name, &len);
-    uint8_t enc[8192];
-    struct dec_ctx c;
-    mb_wr w;
-    c.v = v;
-    c.rf = rf;
-    assert_int_equal(dec_any(buf, len, &c), 0);
-    check(g_out);
-    mb_wr_init(&w, enc, sizeof enc);
-    assert_int_equal(wf(&w, v, g_out), 0);
-    tu_assert_bytes(enc, w.len, buf, len);
-    tu_check_truncations(buf, len, dec_any, &c);
-    free(buf);
-}
-
-/* Decode hex @p hex at @p v and return the result code. */
-static int dec_hex(const char *hex, int16_t v, rd_fn rf)
-{
-    uint8_t buf[512];
-    struct dec_ctx c;
-    size_t n = tu_hex(hex, buf, sizeof buf);
-    c.v = v;
-    c.rf = rf;
-    return dec_any(buf, n, &c);
-}
-
-static void assert_str(mb_str got, const char *want)
-{
-    if (!want) {
-        assert_true(got.len < 0);
-        return;
-    }
-    assert_true(mb_str_eq(got, mb_str_c(want)));
-}
-
 static int w_req(mb_wr *w, int16_t v, const void *m)
 {
     return mb_metadata_req_write(w, v, m);
@@ -269,13 +182,13 @@ static void test_req_roundtrip_all_versions(void **state)
     (void)state;
     for (v = 1; v <= 12; v++) {
         req_at(v, &req, t);
-        roundtrip(v, &req, &out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &req, &out, w_req, r_req, cmp_req);
         req.n_topics = -1; /* all topics */
         req.topics = NULL;
-        roundtrip(v, &req, &out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &req, &out, w_req, r_req, cmp_req);
         assert_int_equal(out.n_topics, -1);
         req.n_topics = 0; /* no topics */
-        roundtrip(v, &req, &out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &req, &out, w_req, r_req, cmp_req);
         assert_int_equal(out.n_topics, 0);
     }
 }
@@ -289,10 +202,10 @@ static void test_resp_roundtrip_all_versions(void **state)
     (void)state;
     for (v = 1; v <= 12; v++) {
         resp_at(v, &m, t, p);
-        roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
         m.n_topics = 0;
         m.n_brokers = 0;
-        roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
     }
 }
 
@@ -308,20 +221,20 @@ static void test_defaults_when_absent(void **state)
                              "00000001 0000 00000000 00000001 00000001 00000001 00000001 00000001";
     uint8_t buf[128], enc[128];
     size_t n = tu_hex(hex, buf, sizeof buf);
-    mb_metadata_resp *m = (mb_metadata_resp *)g_out;
-    struct dec_ctx c = {1, r_resp};
+    mb_metadata_resp *m = (mb_metadata_resp *)tu_out;
+    struct tu_dec_ctx c = {1, r_resp};
     mb_wr w;
     (void)state;
-    assert_int_equal(dec_any(buf, n, &c), 0);
+    assert_int_equal(tu_dec_any(buf, n, &c), 0);
     assert_int_equal(m->throttle_time_ms, 0);
     assert_true(m->cluster_id.len < 0);
     assert_int_equal(m->controller_id, 1);
     assert_int_equal(m->cluster_authorized_operations, INT32_MIN);
     assert_int_equal(m->n_brokers, 1);
-    assert_str(m->brokers[0].host, "h");
+    tu_assert_str(m->brokers[0].host, "h");
     assert_true(m->brokers[0].rack.len < 0);
     assert_int_equal(m->n_topics, 1);
-    assert_str(m->topics[0].name, "t");
+    tu_assert_str(m->topics[0].name, "t");
     assert_uuid(&m->topics[0].topic_id, &g_zero);
     assert_int_equal(m->topics[0].topic_authorized_operations, INT32_MIN);
     assert_int_equal(m->topics[0].partitions[0].leader_epoch, -1);
@@ -331,18 +244,18 @@ static void test_defaults_when_absent(void **state)
     mb_wr_init(&w, enc, sizeof enc);
     assert_int_equal(mb_metadata_resp_write(&w, 1, m), 0);
     tu_assert_bytes(enc, w.len, buf, n);
-    tu_check_truncations(buf, n, dec_any, &c);
+    tu_check_truncations(buf, n, tu_dec_any, &c);
     /* v3 request (topic "t"): allow_auto_topic_creation decodes as true */
     n = tu_hex("00000001 0001 74", buf, sizeof buf);
     c.rf = r_req;
     c.v = 3;
-    assert_int_equal(dec_any(buf, n, &c), 0);
-    assert_int_equal(((mb_metadata_req *)g_out)->allow_auto_topic_creation, 1);
-    assert_int_equal(((mb_metadata_req *)g_out)->include_topic_authorized_operations, 0);
-    tu_check_truncations(buf, n, dec_any, &c);
+    assert_int_equal(tu_dec_any(buf, n, &c), 0);
+    assert_int_equal(((mb_metadata_req *)tu_out)->allow_auto_topic_creation, 1);
+    assert_int_equal(((mb_metadata_req *)tu_out)->include_topic_authorized_operations, 0);
+    tu_check_truncations(buf, n, tu_dec_any, &c);
     /* v1 request: a null array means all topics */
-    assert_int_equal(dec_hex("ffffffff", 1, r_req), 0);
-    assert_int_equal(((mb_metadata_req *)g_out)->n_topics, -1);
+    assert_int_equal(tu_dec_hex("ffffffff", 1, r_req), 0);
+    assert_int_equal(((mb_metadata_req *)tu_out)->n_topics, -1);
 }
 
 /* Classic versions, byte-exact: where each field appears (v2..v8). */
@@ -377,18 +290,18 @@ static const struct {
 
 static void test_classic_versions_bytes(void **state)
 {
-    mb_metadata_resp *m = (mb_metadata_resp *)g_out;
+    mb_metadata_resp *m = (mb_metadata_resp *)tu_out;
     uint8_t buf[256], enc[256];
     size_t i, n;
     mb_wr w;
     (void)state;
     for (i = 0; i < sizeof g_classic / sizeof g_classic[0]; i++) {
-        struct dec_ctx c = {g_classic[i].v, r_resp};
+        struct tu_dec_ctx c = {g_classic[i].v, r_resp};
         n = tu_hex(g_classic[i].hex, buf, sizeof buf);
-        assert_int_equal(dec_any(buf, n, &c), 0);
+        assert_int_equal(tu_dec_any(buf, n, &c), 0);
         assert_int_equal(m->throttle_time_ms, g_classic[i].throttle);
-        assert_str(m->brokers[0].rack, "r");
-        assert_str(m->cluster_id, "c");
+        tu_assert_str(m->brokers[0].rack, "r");
+        tu_assert_str(m->cluster_id, "c");
         assert_int_equal(m->topics[0].is_internal, 1);
         assert_int_equal(m->topics[0].partitions[0].leader_epoch, g_classic[i].epoch);
         assert_int_equal(m->topics[0].partitions[0].n_offline_replicas, g_classic[i].n_offline);
@@ -397,15 +310,15 @@ static void test_classic_versions_bytes(void **state)
         mb_wr_init(&w, enc, sizeof enc);
         assert_int_equal(mb_metadata_resp_write(&w, g_classic[i].v, m), 0);
         tu_assert_bytes(enc, w.len, buf, n);
-        tu_check_truncations(buf, n, dec_any, &c);
+        tu_check_truncations(buf, n, tu_dec_any, &c);
     }
     /* requests: v7 has allow_auto_topic_creation only, v8 adds both include flags */
-    assert_int_equal(dec_hex("00000001 0001 74 00", 7, r_req), 0);
-    assert_int_equal(((mb_metadata_req *)g_out)->allow_auto_topic_creation, 0);
-    assert_int_equal(dec_hex("00000001 0001 74 00 01 01", 8, r_req), 0);
-    assert_int_equal(((mb_metadata_req *)g_out)->include_cluster_authorized_operations, 1);
-    assert_int_equal(((mb_metadata_req *)g_out)->include_topic_authorized_operations, 1);
-    assert_int_equal(dec_hex("00000001 0001 74 00 01 01", 7, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00000001 0001 74 00", 7, r_req), 0);
+    assert_int_equal(((mb_metadata_req *)tu_out)->allow_auto_topic_creation, 0);
+    assert_int_equal(tu_dec_hex("00000001 0001 74 00 01 01", 8, r_req), 0);
+    assert_int_equal(((mb_metadata_req *)tu_out)->include_cluster_authorized_operations, 1);
+    assert_int_equal(((mb_metadata_req *)tu_out)->include_topic_authorized_operations, 1);
+    assert_int_equal(tu_dec_hex("00000001 0001 74 00 01 01", 7, r_req), MSGBUS_ERR_MALFORMED);
 }
 
 /* Many smallest-possible elements: the count bounds must not be too strict. */
@@ -438,15 +351,15 @@ static void test_minimal_elements(void **state)
         t[20].partitions = p;
         t[20].n_partitions = 20;
         req = (mb_metadata_req){rt, 20, 1, 0, 0};
-        roundtrip(v, &req, &req_out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &req, &req_out, w_req, r_req, cmp_req);
         /* separately, so that no other part's slack hides a too-strict bound */
         m = (mb_metadata_resp){0, b, 20, MB_STR_NULL, -1, NULL, 0, MB_METADATA_AUTH_OPS_UNKNOWN};
-        roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
         m = (mb_metadata_resp){0, NULL, 0, MB_STR_NULL, -1, t, 20, MB_METADATA_AUTH_OPS_UNKNOWN};
-        roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
         m.topics = &t[20];
         m.n_topics = 1;
-        roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
     }
 }
 
@@ -456,7 +369,7 @@ static void check_req_v9(const void *p)
 {
     const mb_metadata_req *r = p;
     assert_int_equal(r->n_topics, 1);
-    assert_str(r->topics[0].name, "orders");
+    tu_assert_str(r->topics[0].name, "orders");
     assert_uuid(&r->topics[0].topic_id, &g_zero);
     assert_int_equal(r->allow_auto_topic_creation, 1);
     assert_int_equal(r->include_cluster_authorized_operations, 0);
@@ -468,7 +381,7 @@ static void check_req_v10(const void *p)
     const mb_metadata_req *r = p;
     assert_int_equal(r->n_topics, 1);
     assert_uuid(&r->topics[0].topic_id, &g_zero);
-    assert_str(r->topics[0].name, "orders");
+    tu_assert_str(r->topics[0].name, "orders");
     assert_int_equal(r->allow_auto_topic_creation, 0);
     assert_int_equal(r->include_cluster_authorized_operations, 1);
     assert_int_equal(r->include_topic_authorized_operations, 0);
@@ -489,9 +402,9 @@ static void check_req_v12(const void *p)
     const mb_metadata_req *r = p;
     assert_int_equal(r->n_topics, 2);
     assert_uuid(&r->topics[0].topic_id, &g_id);
-    assert_str(r->topics[0].name, NULL);
+    tu_assert_str(r->topics[0].name, NULL);
     assert_uuid(&r->topics[1].topic_id, &g_zero);
-    assert_str(r->topics[1].name, "orders");
+    tu_assert_str(r->topics[1].name, "orders");
     assert_int_equal(r->allow_auto_topic_creation, 1);
     assert_int_equal(r->include_topic_authorized_operations, 0);
 }
@@ -503,18 +416,18 @@ static void check_resp_v9(const void *p)
     assert_int_equal(m->throttle_time_ms, 0);
     assert_int_equal(m->n_brokers, 2);
     assert_int_equal(m->brokers[0].node_id, 1);
-    assert_str(m->brokers[0].host, "b1");
+    tu_assert_str(m->brokers[0].host, "b1");
     assert_int_equal(m->brokers[0].port, 9092);
-    assert_str(m->brokers[0].rack, "r1");
+    tu_assert_str(m->brokers[0].rack, "r1");
     assert_int_equal(m->brokers[1].node_id, 2);
-    assert_str(m->brokers[1].host, "b2");
+    tu_assert_str(m->brokers[1].host, "b2");
     assert_int_equal(m->brokers[1].port, 9093);
-    assert_str(m->brokers[1].rack, NULL);
-    assert_str(m->cluster_id, "c1");
+    tu_assert_str(m->brokers[1].rack, NULL);
+    tu_assert_str(m->cluster_id, "c1");
     assert_int_equal(m->controller_id, 1);
     assert_int_equal(m->n_topics, 1);
     assert_int_equal(m->topics[0].error_code, 0);
-    assert_str(m->topics[0].name, "orders");
+    tu_assert_str(m->topics[0].name, "orders");
     assert_int_equal(m->topics[0].is_internal, 0);
     assert_int_equal(m->topics[0].n_partitions, 1);
     pa = &m->topics[0].partitions[0];
@@ -535,11 +448,11 @@ static void check_resp_v10(const void *p)
     const mb_metadata_partition *pa;
     assert_int_equal(m->throttle_time_ms, 5);
     assert_int_equal(m->n_brokers, 1);
-    assert_str(m->brokers[0].rack, NULL);
-    assert_str(m->cluster_id, NULL);
+    tu_assert_str(m->brokers[0].rack, NULL);
+    tu_assert_str(m->cluster_id, NULL);
     assert_int_equal(m->controller_id, -1);
     assert_int_equal(m->n_topics, 1);
-    assert_str(m->topics[0].name, "orders");
+    tu_assert_str(m->topics[0].name, "orders");
     assert_uuid(&m->topics[0].topic_id, &g_id);
     assert_int_equal(m->topics[0].is_internal, 1);
     assert_int_equal(m->topics[0].n_partitions, 2);
@@ -564,14 +477,14 @@ static void check_resp_v11(const void *p)
     const mb_metadata_resp *m = p;
     assert_int_equal(m->n_brokers, 1);
     assert_int_equal(m->brokers[0].node_id, 3);
-    assert_str(m->brokers[0].host, "b3");
+    tu_assert_str(m->brokers[0].host, "b3");
     assert_int_equal(m->brokers[0].port, 9094);
-    assert_str(m->brokers[0].rack, "r3");
-    assert_str(m->cluster_id, "c1");
+    tu_assert_str(m->brokers[0].rack, "r3");
+    tu_assert_str(m->cluster_id, "c1");
     assert_int_equal(m->controller_id, 3);
     assert_int_equal(m->n_topics, 1);
     assert_int_equal(m->topics[0].error_code, 3);
-    assert_str(m->topics[0].name, "gone");
+    tu_assert_str(m->topics[0].name, "gone");
     assert_uuid(&m->topics[0].topic_id, &g_zero);
     assert_int_equal(m->topics[0].n_partitions, 0);
     assert_int_equal(m->cluster_authorized_operations, INT32_MIN); /* absent in v11 */
@@ -583,10 +496,10 @@ static void check_resp_v12(const void *p)
 {
     const mb_metadata_resp *m = p;
     assert_int_equal(m->n_brokers, 0);
-    assert_str(m->cluster_id, "c1");
+    tu_assert_str(m->cluster_id, "c1");
     assert_int_equal(m->n_topics, 1);
     assert_int_equal(m->topics[0].error_code, 100);
-    assert_str(m->topics[0].name, NULL);
+    tu_assert_str(m->topics[0].name, NULL);
     assert_uuid(&m->topics[0].topic_id, &g_id);
     assert_int_equal(m->topics[0].topic_authorized_operations, INT32_MIN);
     assert_int_equal(mb_metadata_find_topic(m, MB_STR_NULL), -1);
@@ -595,14 +508,14 @@ static void check_resp_v12(const void *p)
 static void test_vectors(void **state)
 {
     (void)state;
-    vector("schema_metadata_v9_req.hex", 9, r_req, w_req, check_req_v9);
-    vector("schema_metadata_v10_req.hex", 10, r_req, w_req, check_req_v10);
-    vector("schema_metadata_v11_req.hex", 11, r_req, w_req, check_req_v11);
-    vector("schema_metadata_v12_req.hex", 12, r_req, w_req, check_req_v12);
-    vector("schema_metadata_v9_resp.hex", 9, r_resp, w_resp, check_resp_v9);
-    vector("schema_metadata_v10_resp.hex", 10, r_resp, w_resp, check_resp_v10);
-    vector("schema_metadata_v11_resp.hex", 11, r_resp, w_resp, check_resp_v11);
-    vector("schema_metadata_v12_resp.hex", 12, r_resp, w_resp, check_resp_v12);
+    tu_vector("schema_metadata_v9_req.hex", 9, r_req, w_req, check_req_v9);
+    tu_vector("schema_metadata_v10_req.hex", 10, r_req, w_req, check_req_v10);
+    tu_vector("schema_metadata_v11_req.hex", 11, r_req, w_req, check_req_v11);
+    tu_vector("schema_metadata_v12_req.hex", 12, r_req, w_req, check_req_v12);
+    tu_vector("schema_metadata_v9_resp.hex", 9, r_resp, w_resp, check_resp_v9);
+    tu_vector("schema_metadata_v10_resp.hex", 10, r_resp, w_resp, check_resp_v10);
+    tu_vector("schema_metadata_v11_resp.hex", 11, r_resp, w_resp, check_resp_v11);
+    tu_vector("schema_metadata_v12_resp.hex", 12, r_resp, w_resp, check_resp_v12);
 }
 
 /* Kafka refuses to drop a non-ignorable field holding a non-default value. */
@@ -656,40 +569,42 @@ static void test_non_ignorable_fields(void **state)
 
 static void test_hostile(void **state)
 {
-    mb_metadata_resp *m = (mb_metadata_resp *)g_out;
+    mb_metadata_resp *m = (mb_metadata_resp *)tu_out;
     (void)state;
     /* huge counts: brokers, topics, replicas */
-    assert_int_equal(dec_hex("7fffffff 00000001", 1, r_resp), MSGBUS_ERR_LIMIT);
-    assert_int_equal(dec_hex("00000000 ff 00000001 00", 9, r_resp), MSGBUS_ERR_TRUNCATED);
-    assert_int_equal(dec_hex("00000000 01 00 00000001 02 0000 02 74 00 02"
-                             "0000 00000000 00000001 00000000 ffffffff0f",
-                             9, r_resp),
+    assert_int_equal(tu_dec_hex("7fffffff 00000001", 1, r_resp), MSGBUS_ERR_LIMIT);
+    assert_int_equal(tu_dec_hex("00000000 ff 00000001 00", 9, r_resp), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("00000000 01 00 00000001 02 0000 02 74 00 02"
+                                "0000 00000000 00000001 00000000 ffffffff0f",
+                                9, r_resp),
                      MSGBUS_ERR_LIMIT);
     /* a negative (non-null) host length; a null host */
-    assert_int_equal(dec_hex("00000001 00000001 fffe 00002384 ffff 00000001 00000000", 1, r_resp),
-                     MSGBUS_ERR_MALFORMED);
-    assert_int_equal(dec_hex("00000001 00000001 ffff 00002384 ffff 00000001 00000000", 1, r_resp),
-                     MSGBUS_ERR_MALFORMED);
+    assert_int_equal(
+        tu_dec_hex("00000001 00000001 fffe 00002384 ffff 00000001 00000000", 1, r_resp),
+        MSGBUS_ERR_MALFORMED);
+    assert_int_equal(
+        tu_dec_hex("00000001 00000001 ffff 00002384 ffff 00000001 00000000", 1, r_resp),
+        MSGBUS_ERR_MALFORMED);
     /* null brokers / topics arrays (never nullable) */
-    assert_int_equal(dec_hex("ffffffff 00000001 00000000", 1, r_resp), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(dec_hex("00000000 01 00 00000001 00 80000000 00", 9, r_resp),
+    assert_int_equal(tu_dec_hex("ffffffff 00000001 00000000", 1, r_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00000000 01 00 00000001 00 80000000 00", 9, r_resp),
                      MSGBUS_ERR_MALFORMED);
     /* a null topic name before v12 / in a v9 request */
-    assert_int_equal(dec_hex("00000000 01 00 00000001 02 0000 00"
-                             "00000000000000000000000000000000 00 01 80000000 00 00",
-                             11, r_resp),
+    assert_int_equal(tu_dec_hex("00000000 01 00 00000001 02 0000 00"
+                                "00000000000000000000000000000000 00 01 80000000 00 00",
+                                11, r_resp),
                      MSGBUS_ERR_MALFORMED);
-    assert_int_equal(dec_hex("00000000 01 00 00000001 02 0000 00"
-                             "00000000000000000000000000000000 00 01 80000000 00 00",
-                             12, r_resp),
+    assert_int_equal(tu_dec_hex("00000000 01 00 00000001 02 0000 00"
+                                "00000000000000000000000000000000 00 01 80000000 00 00",
+                                12, r_resp),
                      0); /* the same bytes are fine at v12 */
-    assert_str(m->topics[0].name, NULL);
-    assert_int_equal(dec_hex("02 00 00 01 00 01 00", 9, r_req), MSGBUS_ERR_MALFORMED);
+    tu_assert_str(m->topics[0].name, NULL);
+    assert_int_equal(tu_dec_hex("02 00 00 01 00 01 00", 9, r_req), MSGBUS_ERR_MALFORMED);
 }
 
 static void test_hostile_requests_and_limits(void **state)
 {
-    mb_metadata_resp *m = (mb_metadata_resp *)g_out;
+    mb_metadata_resp *m = (mb_metadata_resp *)tu_out;
     uint8_t small[64];
     mb_arena a;
     mb_rd r;
@@ -697,13 +612,14 @@ static void test_hostile_requests_and_limits(void **state)
     size_t n;
     (void)state;
     /* a v12 request without its body tags */
-    assert_int_equal(dec_hex("00 01 00", 12, r_req), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("00 01 00", 12, r_req), MSGBUS_ERR_TRUNCATED);
     /* unknown tags at every level are skipped */
-    assert_int_equal(dec_hex("02 07 6f72646572 73 01 05 00 01 00 01 01 09 02 beef", 9, r_req), 0);
-    assert_str(((mb_metadata_req *)g_out)->topics[0].name, "orders");
+    assert_int_equal(tu_dec_hex("02 07 6f72646572 73 01 05 00 01 00 01 01 09 02 beef", 9, r_req),
+                     0);
+    tu_assert_str(((mb_metadata_req *)tu_out)->topics[0].name, "orders");
     /* versions outside 1-12 */
-    assert_int_equal(dec_hex("00000000", 0, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(dec_hex("00 01 00 00", 13, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("00000000", 0, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("00 01 00 00", 13, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
     /* arena exhaustion is reported, not overrun */
     n = tu_hex("00000001 00000001 0001 68 00002384 ffff 00000001 00000000", buf, sizeof buf);
     mb_rd_init(&r, buf, n);

@@ -11,93 +11,6 @@
 #include "proto/sasl.h"
 #include "testutil.h"
 
-/* ---- generic harness: round trips, vectors, truncations ---- */
-
-typedef int (*wr_fn)(mb_wr *w, int16_t v, const void *msg);
-typedef int (*rd_fn)(mb_rd *r, int16_t v, mb_arena *a, void *msg);
-typedef void (*cmp_fn)(const void *want, const void *got, int16_t v);
-
-static uint64_t g_arena_store[8192];
-static uint8_t g_out[16384];
-
-/* Encode @p in at @p v, decode it, compare, re-encode: same bytes. */
-static void roundtrip(int16_t v, const void *in, void *out, wr_fn wf, rd_fn rf, cmp_fn cf)
-{
-    static uint8_t b1[8192], b2[8192];
-    mb_wr w;
-    mb_rd r;
-    mb_arena a;
-    size_t n1;
-    mb_wr_init(&w, b1, sizeof b1);
-    assert_int_equal(wf(&w, v, in), 0);
-    n1 = w.len;
-    mb_wr_init(&w, NULL, 0); /* the sizing pass agrees */
-    assert_int_equal(wf(&w, v, in), 0);
-    assert_int_equal(w.total, n1);
-    mb_rd_init(&r, b1, n1);
-    mb_arena_init(&a, g_arena_store, sizeof g_arena_store);
-    assert_int_equal(rf(&r, v, &a, out), 0);
-    cf(in, out, v);
-    mb_wr_init(&w, b2, sizeof b2);
-    assert_int_equal(wf(&w, v, out), 0);
-    tu_assert_bytes(b2, w.len, b1, n1);
-}
-
-struct dec_ctx {
-    int16_t v;
-    rd_fn rf;
-};
-
-static int dec_any(const uint8_t *buf, size_t len, void *ctx)
-{
-    struct dec_ctx *c = ctx;
-    mb_rd r;
-    mb_arena a;
-    mb_rd_init(&r, buf, len);
-    mb_arena_init(&a, g_arena_store, sizeof g_arena_store);
-    return c->rf(&r, c->v, &a, g_out);
-}
-
-/* Decode a tests/vectors file into g_out (which @p check then inspects),
- * encode it back to the same bytes, and check every truncation fails. */
-static void vector(const char *name, int16_t v, rd_fn rf, wr_fn wf, void (*check)(const void *))
-{
-    size_t len = 0;
-    uint8_t *buf = tu_load_vector(name, &len);
-    uint8_t enc[8192];
-    struct dec_ctx c;
-    mb_wr w;
-    c.v = v;
-    c.rf = rf;
-    assert_int_equal(dec_any(buf, len, &c), 0);
-    check(g_out);
-    mb_wr_init(&w, enc, sizeof enc);
-    assert_int_equal(wf(&w, v, g_out), 0);
-    tu_assert_bytes(enc, w.len, buf, len);
-    tu_check_truncations(buf, len, dec_any, &c);
-    free(buf);
-}
-
-/* Decode hex @p hex at @p v and return the result code. */
-static int dec_hex(const char *hex, int16_t v, rd_fn rf)
-{
-    uint8_t buf[512];
-    struct dec_ctx c;
-    size_t n = tu_hex(hex, buf, sizeof buf);
-    c.v = v;
-    c.rf = rf;
-    return dec_any(buf, n, &c);
-}
-
-static void assert_str(mb_str got, const char *want)
-{
-    if (!want) {
-        assert_true(got.len < 0);
-        return;
-    }
-    assert_true(mb_str_eq(got, mb_str_c(want)));
-}
-
 /* ---- wrappers ---- */
 
 static int w_hs_req(mb_wr *w, int16_t v, const void *m)
@@ -180,9 +93,9 @@ static void test_handshake_roundtrip(void **state)
     mb_sasl_handshake_req req_out;
     mb_sasl_handshake_resp resp_out;
     (void)state;
-    roundtrip(1, &req, &req_out, w_hs_req, r_hs_req, cmp_hs_req);
-    roundtrip(1, &resp, &resp_out, w_hs_resp, r_hs_resp, cmp_hs_resp);
-    roundtrip(1, &empty, &resp_out, w_hs_resp, r_hs_resp, cmp_hs_resp);
+    tu_roundtrip(1, &req, &req_out, w_hs_req, r_hs_req, cmp_hs_req);
+    tu_roundtrip(1, &resp, &resp_out, w_hs_resp, r_hs_resp, cmp_hs_resp);
+    tu_roundtrip(1, &empty, &resp_out, w_hs_resp, r_hs_resp, cmp_hs_resp);
     assert_int_equal(resp_out.error_code, 33);
 }
 
@@ -194,24 +107,24 @@ static void test_handshake_classic_bytes(void **state)
                              "0005 4f41555448"; /* "OAUTH" */
     uint8_t buf[64], enc[64];
     size_t n = tu_hex(hex, buf, sizeof buf);
-    mb_sasl_handshake_resp *resp = (mb_sasl_handshake_resp *)g_out;
-    struct dec_ctx c = {1, r_hs_resp};
+    mb_sasl_handshake_resp *resp = (mb_sasl_handshake_resp *)tu_out;
+    struct tu_dec_ctx c = {1, r_hs_resp};
     mb_wr w;
     (void)state;
-    assert_int_equal(dec_any(buf, n, &c), 0);
+    assert_int_equal(tu_dec_any(buf, n, &c), 0);
     assert_int_equal(resp->error_code, 0);
     assert_int_equal(resp->n_mechanisms, 2);
-    assert_str(resp->mechanisms[0], "PLAIN");
-    assert_str(resp->mechanisms[1], "OAUTH");
+    tu_assert_str(resp->mechanisms[0], "PLAIN");
+    tu_assert_str(resp->mechanisms[1], "OAUTH");
     mb_wr_init(&w, enc, sizeof enc);
     assert_int_equal(mb_sasl_handshake_resp_write(&w, 1, resp), 0);
     tu_assert_bytes(enc, w.len, buf, n);
-    tu_check_truncations(buf, n, dec_any, &c);
+    tu_check_truncations(buf, n, tu_dec_any, &c);
     n = tu_hex("0005 504c41494e", buf, sizeof buf);
     c.rf = r_hs_req;
-    assert_int_equal(dec_any(buf, n, &c), 0);
-    assert_str(((mb_sasl_handshake_req *)g_out)->mechanism, "PLAIN");
-    tu_check_truncations(buf, n, dec_any, &c);
+    assert_int_equal(tu_dec_any(buf, n, &c), 0);
+    tu_assert_str(((mb_sasl_handshake_req *)tu_out)->mechanism, "PLAIN");
+    tu_check_truncations(buf, n, tu_dec_any, &c);
 }
 
 static void test_authenticate_roundtrip_all_versions(void **state)
@@ -223,11 +136,11 @@ static void test_authenticate_roundtrip_all_versions(void **state)
     int16_t v;
     (void)state;
     for (v = 0; v <= 2; v++) {
-        roundtrip(v, &req, &req_out, w_au_req, r_au_req, cmp_au_req);
-        roundtrip(v, &resp, &resp_out, w_au_resp, r_au_resp, cmp_au_resp);
-        roundtrip(v, &bad, &resp_out, w_au_resp, r_au_resp, cmp_au_resp);
+        tu_roundtrip(v, &req, &req_out, w_au_req, r_au_req, cmp_au_req);
+        tu_roundtrip(v, &resp, &resp_out, w_au_resp, r_au_resp, cmp_au_resp);
+        tu_roundtrip(v, &bad, &resp_out, w_au_resp, r_au_resp, cmp_au_resp);
         assert_int_equal(resp_out.error_code, 58);
-        assert_str(resp_out.error_message, "bad credentials");
+        tu_assert_str(resp_out.error_message, "bad credentials");
     }
 }
 
@@ -250,22 +163,22 @@ static void check_au_resp_v2(const void *m)
 static void test_authenticate_vectors(void **state)
 {
     (void)state;
-    vector("schema_sasl_authenticate_v2_req.hex", 2, r_au_req, w_au_req, check_au_req_v2);
-    vector("schema_sasl_authenticate_v2_resp.hex", 2, r_au_resp, w_au_resp, check_au_resp_v2);
+    tu_vector("schema_sasl_authenticate_v2_req.hex", 2, r_au_req, w_au_req, check_au_req_v2);
+    tu_vector("schema_sasl_authenticate_v2_resp.hex", 2, r_au_resp, w_au_resp, check_au_resp_v2);
 }
 
 static void test_v1_resp_bytes(void **state)
 {
     /* v1 classic: error 0, null message, 2 bytes, lifetime 1000 */
     static const char *hex = "0000 ffff 00000002 abcd 00000000000003e8";
-    mb_sasl_authenticate_resp *resp = (mb_sasl_authenticate_resp *)g_out;
+    mb_sasl_authenticate_resp *resp = (mb_sasl_authenticate_resp *)tu_out;
     (void)state;
-    assert_int_equal(dec_hex(hex, 1, r_au_resp), 0);
+    assert_int_equal(tu_dec_hex(hex, 1, r_au_resp), 0);
     assert_true(resp->error_message.len < 0);
     assert_int_equal(resp->auth_bytes.len, 2);
     assert_true(resp->session_lifetime_ms == 1000);
     /* the same at v0 has 8 trailing bytes */
-    assert_int_equal(dec_hex(hex, 0, r_au_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex(hex, 0, r_au_resp), MSGBUS_ERR_MALFORMED);
 }
 
 static void test_versions_out_of_range(void **state)
@@ -281,10 +194,10 @@ static void test_versions_out_of_range(void **state)
     assert_int_equal(mb_sasl_handshake_req_write(&w, 2, &req), MSGBUS_ERR_UNSUPPORTED_VERSION);
     mb_wr_init(&w, buf, sizeof buf);
     assert_int_equal(mb_sasl_authenticate_req_write(&w, 3, &au), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(dec_hex("0005 504c41494e", 0, r_hs_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(dec_hex("0000 00000000", 2, r_hs_resp), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(dec_hex("02 78 00", -1, r_au_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(dec_hex("0000 00 01 00", 3, r_au_resp), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0005 504c41494e", 0, r_hs_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0000 00000000", 2, r_hs_resp), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("02 78 00", -1, r_au_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0000 00 01 00", 3, r_au_resp), MSGBUS_ERR_UNSUPPORTED_VERSION);
 }
 
 static void test_hostile(void **state)
@@ -296,21 +209,21 @@ static void test_hostile(void **state)
     mb_sasl_handshake_resp badarr = {0, NULL, 3};
     (void)state;
     /* a huge mechanism count */
-    assert_int_equal(dec_hex("0000 7fffffff 0001 41", 1, r_hs_resp), MSGBUS_ERR_LIMIT);
-    assert_int_equal(dec_hex("0000 00000010 0001 41", 1, r_hs_resp), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("0000 7fffffff 0001 41", 1, r_hs_resp), MSGBUS_ERR_LIMIT);
+    assert_int_equal(tu_dec_hex("0000 00000010 0001 41", 1, r_hs_resp), MSGBUS_ERR_TRUNCATED);
     /* a null array where not nullable, a negative string length */
-    assert_int_equal(dec_hex("0000 ffffffff", 1, r_hs_resp), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(dec_hex("0000 00000001 fffe", 1, r_hs_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0000 ffffffff", 1, r_hs_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0000 00000001 fffe", 1, r_hs_resp), MSGBUS_ERR_MALFORMED);
     /* null mechanism / null auth bytes */
-    assert_int_equal(dec_hex("ffff", 1, r_hs_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(dec_hex("ffffffff", 0, r_au_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(dec_hex("00 00", 2, r_au_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(dec_hex("0000 ffff ffffffff", 0, r_au_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("ffff", 1, r_hs_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("ffffffff", 0, r_au_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00 00", 2, r_au_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0000 ffff ffffffff", 0, r_au_resp), MSGBUS_ERR_MALFORMED);
     /* trailing bytes */
-    assert_int_equal(dec_hex("00000001 78 00", 0, r_au_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00000001 78 00", 0, r_au_req), MSGBUS_ERR_MALFORMED);
     /* an unknown tag in v2 is skipped */
-    assert_int_equal(dec_hex("02 78 01 07 02 abcd", 2, r_au_req), 0);
-    assert_int_equal(((mb_sasl_authenticate_req *)g_out)->auth_bytes.len, 1);
+    assert_int_equal(tu_dec_hex("02 78 01 07 02 abcd", 2, r_au_req), 0);
+    assert_int_equal(((mb_sasl_authenticate_req *)tu_out)->auth_bytes.len, 1);
     /* writing null where not nullable */
     mb_wr_init(&w, buf, sizeof buf);
     assert_int_equal(mb_sasl_authenticate_req_write(&w, 1, &nullbytes), MSGBUS_ERR_INVALID_ARG);

@@ -106,3 +106,81 @@ void tu_assert_bytes(const uint8_t *got, size_t got_len, const uint8_t *want, si
     if (got_len != want_len)
         fail_msg("length differs: got %zu want %zu", got_len, want_len);
 }
+
+/* ---- message bodies: round trips, vectors, truncations ---- */
+
+uint64_t tu_arena_store[8192];
+_Alignas(16) uint8_t tu_out[16384];
+
+/* Encode @p in at @p v, decode it, compare, re-encode: same bytes. */
+void tu_roundtrip(int16_t v, const void *in, void *out, tu_wr_fn wf, tu_rd_fn rf, tu_cmp_fn cf)
+{
+    static uint8_t b1[8192], b2[8192];
+    mb_wr w;
+    mb_rd r;
+    mb_arena a;
+    size_t n1;
+    mb_wr_init(&w, b1, sizeof b1);
+    assert_int_equal(wf(&w, v, in), 0);
+    n1 = w.len;
+    mb_wr_init(&w, NULL, 0); /* the sizing pass agrees */
+    assert_int_equal(wf(&w, v, in), 0);
+    assert_int_equal(w.total, n1);
+    mb_rd_init(&r, b1, n1);
+    mb_arena_init(&a, tu_arena_store, sizeof tu_arena_store);
+    assert_int_equal(rf(&r, v, &a, out), 0);
+    cf(in, out, v);
+    mb_wr_init(&w, b2, sizeof b2);
+    assert_int_equal(wf(&w, v, out), 0);
+    tu_assert_bytes(b2, w.len, b1, n1);
+}
+
+int tu_dec_any(const uint8_t *buf, size_t len, void *ctx)
+{
+    struct tu_dec_ctx *c = ctx;
+    mb_rd r;
+    mb_arena a;
+    mb_rd_init(&r, buf, len);
+    mb_arena_init(&a, tu_arena_store, sizeof tu_arena_store);
+    return c->rf(&r, c->v, &a, tu_out);
+}
+
+/* Decode a tests/vectors file into tu_out (which @p check then inspects),
+ * encode it back to the same bytes, and check every truncation fails. */
+void tu_vector(const char *name, int16_t v, tu_rd_fn rf, tu_wr_fn wf, void (*check)(const void *))
+{
+    size_t len = 0;
+    uint8_t *buf = tu_load_vector(name, &len);
+    uint8_t enc[8192];
+    struct tu_dec_ctx c;
+    mb_wr w;
+    c.v = v;
+    c.rf = rf;
+    assert_int_equal(tu_dec_any(buf, len, &c), 0);
+    check(tu_out);
+    mb_wr_init(&w, enc, sizeof enc);
+    assert_int_equal(wf(&w, v, tu_out), 0);
+    tu_assert_bytes(enc, w.len, buf, len);
+    tu_check_truncations(buf, len, tu_dec_any, &c);
+    free(buf);
+}
+
+/* Decode hex @p hex at @p v and return the result code. */
+int tu_dec_hex(const char *hex, int16_t v, tu_rd_fn rf)
+{
+    uint8_t buf[512];
+    struct tu_dec_ctx c;
+    size_t n = tu_hex(hex, buf, sizeof buf);
+    c.v = v;
+    c.rf = rf;
+    return tu_dec_any(buf, n, &c);
+}
+
+void tu_assert_str(mb_str got, const char *want)
+{
+    if (!want) {
+        assert_true(got.len < 0);
+        return;
+    }
+    assert_true(mb_str_eq(got, mb_str_c(want)));
+}
