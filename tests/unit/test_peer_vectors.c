@@ -7,10 +7,6 @@
  * what the capture script made the peer send (topics, groups, keys, values,
  * headers), re-encoded and compared byte for byte with the peer's frame, and
  * every proper prefix of it must fail to decode cleanly.
- *
- * Not covered yet: JoinGroup, SyncGroup, Heartbeat and LeaveGroup bodies
- * (src/proto/group.h did not exist when this was written); of those vectors
- * only the headers are checked.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +22,7 @@
 #include "proto/codec.h"
 #include "proto/fetch.h"
 #include "proto/find_coordinator.h"
+#include "proto/group.h"
 #include "proto/init_producer_id.h"
 #include "proto/list_offsets.h"
 #include "proto/metadata.h"
@@ -69,6 +66,14 @@ PV_CODEC(api_versions_req)
 PV_CODEC(api_versions_resp)
 PV_CODEC(init_producer_id_req)
 PV_CODEC(init_producer_id_resp)
+PV_CODEC(join_group_req)
+PV_CODEC(join_group_resp)
+PV_CODEC(sync_group_req)
+PV_CODEC(sync_group_resp)
+PV_CODEC(heartbeat_req)
+PV_CODEC(heartbeat_resp)
+PV_CODEC(leave_group_req)
+PV_CODEC(leave_group_resp)
 
 /* A decoded message of any family. */
 typedef union pv_msg {
@@ -90,6 +95,14 @@ typedef union pv_msg {
     mb_api_versions_resp api_versions_resp;
     mb_init_producer_id_req init_producer_id_req;
     mb_init_producer_id_resp init_producer_id_resp;
+    mb_join_group_req join_group_req;
+    mb_join_group_resp join_group_resp;
+    mb_sync_group_req sync_group_req;
+    mb_sync_group_resp sync_group_resp;
+    mb_heartbeat_req heartbeat_req;
+    mb_heartbeat_resp heartbeat_resp;
+    mb_leave_group_req leave_group_req;
+    mb_leave_group_resp leave_group_resp;
 } pv_msg;
 
 typedef struct pv_vec pv_vec;
@@ -513,6 +526,80 @@ static void check_init_producer_id_resp(const pv_vec *v, const pv_msg *m)
     assert_int_equal(m->init_producer_id_resp.producer_epoch, 0);
 }
 
+/* Both peers joined with the consumer protocol, offering range (kcat also roundrobin). */
+static void check_join_group_req(const pv_vec *v, const pv_msg *m)
+{
+    const mb_join_group_req *q = &m->join_group_req;
+    int32_t i, range = 0;
+    assert_str(q->group_id, group_of(v));
+    assert_str(q->protocol_type, "consumer");
+    assert_true(q->session_timeout_ms > 0);
+    assert_true(q->n_protocols >= 1);
+    for (i = 0; i < q->n_protocols; i++) {
+        assert_true(q->protocols[i].metadata.len > 2);
+        range += mb_str_eq(q->protocols[i].name, mb_str_c("range"));
+    }
+    assert_int_equal(range, 1);
+}
+
+static void check_join_group_resp(const pv_vec *v, const pv_msg *m)
+{
+    const mb_join_group_resp *p = &m->join_group_resp;
+    (void)v;
+    assert_int_equal(p->error_code, 0);
+    assert_true(p->generation_id > 0);
+    assert_true(p->member_id.len > 0);
+    /* the only member leads, and gets the member list with its metadata */
+    assert_true(mb_str_eq(p->leader, p->member_id));
+    assert_int_equal(p->n_members, 1);
+    assert_true(mb_str_eq(p->members[0].member_id, p->member_id));
+    assert_true(p->members[0].metadata.len > 2);
+}
+
+static void check_sync_group_req(const pv_vec *v, const pv_msg *m)
+{
+    const mb_sync_group_req *q = &m->sync_group_req;
+    assert_str(q->group_id, group_of(v));
+    assert_true(q->generation_id > 0);
+    /* the leader sends the one assignment, for itself */
+    assert_int_equal(q->n_assignments, 1);
+    assert_true(mb_str_eq(q->assignments[0].member_id, q->member_id));
+    assert_true(q->assignments[0].assignment.len > 2);
+}
+
+static void check_sync_group_resp(const pv_vec *v, const pv_msg *m)
+{
+    (void)v;
+    assert_int_equal(m->sync_group_resp.error_code, 0);
+    assert_true(m->sync_group_resp.assignment.len > 2);
+}
+
+static void check_heartbeat_req(const pv_vec *v, const pv_msg *m)
+{
+    assert_str(m->heartbeat_req.group_id, group_of(v));
+    assert_true(m->heartbeat_req.generation_id > 0);
+    assert_true(m->heartbeat_req.member_id.len > 0);
+    assert_true(m->heartbeat_req.group_instance_id.len < 0);
+}
+
+static void check_heartbeat_resp(const pv_vec *v, const pv_msg *m)
+{
+    (void)v;
+    assert_int_equal(m->heartbeat_resp.error_code, 0);
+}
+
+static void check_leave_group_req(const pv_vec *v, const pv_msg *m)
+{
+    assert_str(m->leave_group_req.group_id, group_of(v));
+    assert_true(m->leave_group_req.member_id.len > 0);
+}
+
+static void check_leave_group_resp(const pv_vec *v, const pv_msg *m)
+{
+    (void)v;
+    assert_int_equal(m->leave_group_resp.error_code, 0);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The vectors                                                               */
 /* ------------------------------------------------------------------------ */
@@ -524,10 +611,6 @@ static void check_init_producer_id_resp(const pv_vec *v, const pv_msg *m)
 #define RESP(file, key, ver, x, chk)                                                               \
     {                                                                                              \
         file, key, ver, 0, rd_##x##_resp, wr_##x##_resp, chk                                       \
-    }
-#define HDR_ONLY(file, key, ver, is_req)                                                           \
-    {                                                                                              \
-        file, key, ver, is_req, NULL, NULL, NULL                                                   \
     }
 
 static const pv_vec vectors[] = {
@@ -562,19 +645,18 @@ static const pv_vec vectors[] = {
     RESP("peer_kpy_offset_fetch_v1_resp.hex", 9, 1, offset_fetch, check_offset_fetch_resp),
     REQ("peer_kpy_offset_commit_v2_req.hex", 8, 2, offset_commit, check_offset_commit_req),
     RESP("peer_kpy_offset_commit_v2_resp.hex", 8, 2, offset_commit, check_offset_commit_resp),
-    /* No group.h yet: headers only. */
-    HDR_ONLY("peer_kcat_join_group_v5_req.hex", 11, 5, 1),
-    HDR_ONLY("peer_kcat_join_group_v5_resp.hex", 11, 5, 0),
-    HDR_ONLY("peer_kcat_sync_group_v3_req.hex", 14, 3, 1),
-    HDR_ONLY("peer_kcat_sync_group_v3_resp.hex", 14, 3, 0),
-    HDR_ONLY("peer_kcat_heartbeat_v3_req.hex", 12, 3, 1),
-    HDR_ONLY("peer_kcat_heartbeat_v3_resp.hex", 12, 3, 0),
-    HDR_ONLY("peer_kcat_leave_group_v1_req.hex", 13, 1, 1),
-    HDR_ONLY("peer_kcat_leave_group_v1_resp.hex", 13, 1, 0),
-    HDR_ONLY("peer_kpy_join_group_v2_req.hex", 11, 2, 1),
-    HDR_ONLY("peer_kpy_join_group_v2_resp.hex", 11, 2, 0),
-    HDR_ONLY("peer_kpy_sync_group_v1_req.hex", 14, 1, 1),
-    HDR_ONLY("peer_kpy_sync_group_v1_resp.hex", 14, 1, 0),
+    REQ("peer_kcat_join_group_v5_req.hex", 11, 5, join_group, check_join_group_req),
+    RESP("peer_kcat_join_group_v5_resp.hex", 11, 5, join_group, check_join_group_resp),
+    REQ("peer_kcat_sync_group_v3_req.hex", 14, 3, sync_group, check_sync_group_req),
+    RESP("peer_kcat_sync_group_v3_resp.hex", 14, 3, sync_group, check_sync_group_resp),
+    REQ("peer_kcat_heartbeat_v3_req.hex", 12, 3, heartbeat, check_heartbeat_req),
+    RESP("peer_kcat_heartbeat_v3_resp.hex", 12, 3, heartbeat, check_heartbeat_resp),
+    REQ("peer_kcat_leave_group_v1_req.hex", 13, 1, leave_group, check_leave_group_req),
+    RESP("peer_kcat_leave_group_v1_resp.hex", 13, 1, leave_group, check_leave_group_resp),
+    REQ("peer_kpy_join_group_v2_req.hex", 11, 2, join_group, check_join_group_req),
+    RESP("peer_kpy_join_group_v2_resp.hex", 11, 2, join_group, check_join_group_resp),
+    REQ("peer_kpy_sync_group_v1_req.hex", 14, 1, sync_group, check_sync_group_req),
+    RESP("peer_kpy_sync_group_v1_resp.hex", 14, 1, sync_group, check_sync_group_resp),
 };
 
 /* Decode, check fields, re-encode to the same bytes, check truncations. */
