@@ -1,6 +1,43 @@
-# Source lists of msgbus, for integrators who build it without our CMakeLists
-# (RTOS projects): add these files and the include/ and src/ directories.
+# Source lists of msgbus, for integrators who build it without our
+# CMakeLists (RTOS projects): compile MSGBUS_SOURCES plus the sources of one
+# port (MSGBUS_PORT_POSIX_SOURCES or MSGBUS_PORT_NONE_SOURCES, or your own),
+# with MSGBUS_INCLUDE_DIRS and that port's directory on the include path.
 get_filename_component(MSGBUS_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(MSGBUS_INCLUDE_DIRS ${MSGBUS_ROOT}/include ${MSGBUS_ROOT}/src)
-# While the codec grows, every src/proto file is part of it.
-file(GLOB MSGBUS_PROTO_SOURCES CONFIGURE_DEPENDS ${MSGBUS_ROOT}/src/proto/*.c)
+
+# The Kafka codec: no I/O, no clock, no heap.
+set(MSGBUS_PROTO_SOURCES
+  ${MSGBUS_ROOT}/src/proto/api.c
+  ${MSGBUS_ROOT}/src/proto/api_versions.c
+  ${MSGBUS_ROOT}/src/proto/codec.c
+  ${MSGBUS_ROOT}/src/proto/consumer_protocol.c
+  ${MSGBUS_ROOT}/src/proto/crc32c.c
+  ${MSGBUS_ROOT}/src/proto/crc32c_sse42.c
+  ${MSGBUS_ROOT}/src/proto/errors.c
+  ${MSGBUS_ROOT}/src/proto/fetch.c
+  ${MSGBUS_ROOT}/src/proto/find_coordinator.c
+  ${MSGBUS_ROOT}/src/proto/frame.c
+  ${MSGBUS_ROOT}/src/proto/group.c
+  ${MSGBUS_ROOT}/src/proto/init_producer_id.c
+  ${MSGBUS_ROOT}/src/proto/list_offsets.c
+  ${MSGBUS_ROOT}/src/proto/metadata.c
+  ${MSGBUS_ROOT}/src/proto/offsets.c
+  ${MSGBUS_ROOT}/src/proto/produce.c
+  ${MSGBUS_ROOT}/src/proto/record_batch.c
+  ${MSGBUS_ROOT}/src/proto/sasl.c)
+
+# Broker connections, the request pipeline, cluster metadata, the event loop.
+set(MSGBUS_NET_SOURCES
+  ${MSGBUS_ROOT}/src/net/addr.c
+  ${MSGBUS_ROOT}/src/net/backoff.c
+  ${MSGBUS_ROOT}/src/net/client.c
+  ${MSGBUS_ROOT}/src/net/cluster.c
+  ${MSGBUS_ROOT}/src/net/conn.c
+  ${MSGBUS_ROOT}/src/net/log.c)
+
+set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES})
+
+# Ports: the common part, then one of these.
+set(MSGBUS_PORT_COMMON_SOURCES ${MSGBUS_ROOT}/port/common/alloc.c)
+set(MSGBUS_PORT_POSIX_SOURCES ${MSGBUS_ROOT}/port/posix/port.c ${MSGBUS_ROOT}/port/posix/tcp.c)
+set(MSGBUS_PORT_NONE_SOURCES ${MSGBUS_ROOT}/port/none/port.c)

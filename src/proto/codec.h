@@ -15,6 +15,7 @@
 
 #include "msgbus/config_defaults.h"
 #include "msgbus/error.h"
+#include "msgbus/transport.h"
 
 /** A string that points into a buffer; len < 0 means null. Not NUL-terminated. */
 typedef struct mb_str {
@@ -144,11 +145,8 @@ int mb_rd_tags_v(mb_rd *r, int flex);
 /* Writer                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/** One piece of a scatter/gather output. */
-typedef struct mb_iov {
-    const void *base;
-    size_t len;
-} mb_iov;
+/** One piece of a scatter/gather output: the transport contract's iovec. */
+typedef msgbus_iovec mb_iov;
 
 /**
  * The writer. With buf == NULL it only counts (the sizing pass). With an iov

@@ -1,7 +1,8 @@
 /*
- * alloc.c - the default msgbus_allocator (the C library's malloc and free).
- * The only place in src/proto that touches the C heap; everything else goes
- * through a caller-chosen msgbus_allocator.
+ * alloc.c - the default msgbus_allocator: the C library's malloc and free.
+ * Shared by every port (standard C, no OS needed: picolibc and newlib have
+ * them). The library itself never calls malloc: every component allocates
+ * through the msgbus_allocator its owner chose, this one by default.
  */
 #include <stdlib.h>
 

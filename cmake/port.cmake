@@ -1,0 +1,13 @@
+# The port: chosen at build time (MSGBUS_PORT), linked into libmsgbus.
+#   posix - Linux, macOS and other POSIX systems (default when hosted)
+#   none  - no operating system (default for CMAKE_SYSTEM_NAME Generic)
+if(CMAKE_SYSTEM_NAME STREQUAL "Generic")
+  set(_msgbus_default_port none)
+else()
+  set(_msgbus_default_port posix)
+endif()
+set(MSGBUS_PORT ${_msgbus_default_port} CACHE STRING "Port: posix or none")
+set_property(CACHE MSGBUS_PORT PROPERTY STRINGS posix none)
+if(NOT MSGBUS_PORT MATCHES "^(posix|none)$")
+  message(FATAL_ERROR "MSGBUS_PORT must be posix or none, not '${MSGBUS_PORT}'")
+endif()

@@ -1,0 +1,550 @@
+/*
+ * client.c - the network core: configuration, the connections, request
+ * routing, the metadata refresh and the event-loop step (see client.h).
+ */
+#include "client_int.h"
+
+#include <string.h>
+
+#include "msgbus/port.h"
+
+/* ------------------------------------------------------------------------ */
+/* Configuration                                                             */
+/* ------------------------------------------------------------------------ */
+
+void mb_client_config_init(mb_client_config *cfg)
+{
+    size_t i;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->client_id = "msgbus";
+    cfg->log_level = MB_LOG_INFO;
+    cfg->connect_timeout_ms = 10000;
+    cfg->request_timeout_ms = 30000;
+    cfg->reconnect_backoff_ms = 100;
+    cfg->reconnect_backoff_max_ms = 10000;
+    cfg->connect_retries = 3;
+    cfg->metadata_max_age_ms = 300000;
+    cfg->max_in_flight = 5;
+    cfg->max_frame_size = MSGBUS_CFG_MAX_FRAME_SIZE;
+    cfg->send_buf_size = 64u * 1024u;
+    cfg->allow_auto_topic_creation = 1;
+    for (i = 0; i < sizeof cfg->api_version_cap / sizeof cfg->api_version_cap[0]; i++)
+        cfg->api_version_cap[i] = -1;
+}
+
+static uint32_t port_now(void *ud)
+{
+    (void)ud;
+    return msgbus_port_now_ms();
+}
+
+static int port_random(void *ud, void *buf, size_t len)
+{
+    (void)ud;
+    return msgbus_port_random(buf, len);
+}
+
+uint32_t mb_client_now(const mb_client *c)
+{
+    return c->cfg.now_ms(c->cfg.clock_ud);
+}
+
+uint32_t mb_client_rand(const mb_client *c)
+{
+    uint32_t v = 0;
+    if (c->cfg.random(c->cfg.clock_ud, &v, sizeof v))
+        return 0;
+    return v;
+}
+
+/* Check the configuration; log what is wrong. */
+static int check_config(const mb_client_config *cfg, mb_logger *log)
+{
+    const char *why = NULL;
+    if (!cfg->transport)
+        why = "no transport";
+    else if (!cfg->bootstrap)
+        why = "no bootstrap servers";
+    else if (cfg->client_id && strlen(cfg->client_id) >= 128)
+        why = "client id longer than 127 bytes";
+    else if (cfg->max_in_flight < 1 || cfg->send_buf_size < 256)
+        why = "max_in_flight must be >= 1 and send_buf_size >= 256";
+    else if (cfg->max_frame_size < 8 || cfg->connect_timeout_ms == 0)
+        why = "max_frame_size must be >= 8 and connect_timeout_ms > 0";
+    if (why)
+        MB_LOG(log, MB_LOG_ERROR, "invalid client configuration: %s", why);
+    return why ? MSGBUS_ERR_INVALID_ARG : 0;
+}
+
+static int add_bootstrap(mb_client *c)
+{
+    mb_hostport addrs[MB_CLIENT_MAX_BROKERS];
+    size_t n = 0, i;
+    if (mb_addr_parse_list(c->cfg.bootstrap, addrs, MB_CLIENT_MAX_BROKERS, &n)) {
+        MB_LOG(&c->log, MB_LOG_ERROR,
+               "invalid bootstrap list \"%s\": want host:port[,host:port...], port 1-65535",
+               c->cfg.bootstrap);
+        return MSGBUS_ERR_INVALID_ARG;
+    }
+    for (i = 0; i < n; i++) {
+        c->conns[i] = mb_conn_new(c, -1 - (int32_t)i, &addrs[i]);
+        if (!c->conns[i])
+            return MSGBUS_ERR_NOMEM;
+        c->n_conns++;
+    }
+    return 0;
+}
+
+int mb_client_create(mb_client **out, const mb_client_config *cfg)
+{
+    const msgbus_allocator *al = cfg->alloc ? cfg->alloc : msgbus_allocator_default();
+    mb_logger log = {cfg->log, cfg->log_ud, cfg->log_level};
+    mb_client *c;
+    int rc;
+    *out = NULL;
+    if ((rc = check_config(cfg, &log)) != 0)
+        return rc;
+    c = al->alloc(al->ctx, sizeof *c);
+    if (!c)
+        return MSGBUS_ERR_NOMEM;
+    memset(c, 0, sizeof *c);
+    c->cfg = *cfg;
+    c->al = *al;
+    c->log = log;
+    if (!c->cfg.now_ms)
+        c->cfg.now_ms = port_now;
+    if (!c->cfg.random)
+        c->cfg.random = port_random;
+    strcpy(c->client_id, cfg->client_id ? cfg->client_id : "msgbus");
+    c->cfg.client_id = c->client_id;
+    c->md_needed = 1;
+    c->last_err = MSGBUS_ERR_TRANSPORT;
+    if ((rc = add_bootstrap(c)) != 0) {
+        c->cfg.bootstrap = NULL;
+        mb_client_destroy(c);
+        return rc;
+    }
+    c->cfg.bootstrap = NULL; /* parsed; the caller's string is not kept */
+    *out = c;
+    return 0;
+}
+
+void mb_client_destroy(mb_client *c)
+{
+    size_t i;
+    mb_net_req *r;
+    if (!c)
+        return;
+    c->destroying = 1;
+    while ((r = c->any_head) != NULL) {
+        c->any_head = r->next;
+        r->done(r->ud, MSGBUS_ERR_STATE, r->version, NULL);
+    }
+    for (i = 0; i < c->n_conns; i++)
+        mb_conn_free(c->conns[i], MSGBUS_ERR_STATE);
+    mb_cluster_free(&c->cluster, &c->al);
+    for (i = 0; i < c->n_wanted; i++)
+        c->al.free(c->al.ctx, c->wanted[i], strlen(c->wanted[i]) + 1);
+    if (c->wanted)
+        c->al.free(c->al.ctx, c->wanted, c->cap_wanted * sizeof *c->wanted);
+    c->al.free(c->al.ctx, c, sizeof *c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Routing                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static mb_conn *conn_by_id(const mb_client *c, int32_t id)
+{
+    size_t i;
+    for (i = 0; i < c->n_conns; i++)
+        if (c->conns[i]->node_id == id)
+            return c->conns[i];
+    return NULL;
+}
+
+void mb_client_requeue_any(mb_client *c, mb_net_req *r)
+{
+    r->next = NULL;
+    if (c->any_tail)
+        c->any_tail->next = r;
+    else
+        c->any_head = r;
+    c->any_tail = r;
+}
+
+int mb_client_send(mb_client *c, int32_t broker_id, mb_net_req *req)
+{
+    uint32_t now;
+    mb_conn *conn = NULL;
+    if (!c || !req || !req->encode || !req->done || req->min_version > req->max_version ||
+        (broker_id < 0 && broker_id != MB_BROKER_ANY))
+        return MSGBUS_ERR_INVALID_ARG;
+    if (c->destroying)
+        return MSGBUS_ERR_STATE;
+    if (broker_id != MB_BROKER_ANY && (conn = conn_by_id(c, broker_id)) == NULL)
+        return MSGBUS_ERR_STATE;
+    now = mb_client_now(c);
+    req->broker_id = broker_id;
+    req->version = -1;
+    req->deadline = now + (req->timeout_ms ? req->timeout_ms : c->cfg.request_timeout_ms);
+    if (conn)
+        mb_conn_enqueue(conn, req, now);
+    else
+        mb_client_requeue_any(c, req);
+    return 0;
+}
+
+/* A ready connection with the fewest requests in flight, or NULL. */
+static mb_conn *least_loaded(const mb_client *c)
+{
+    mb_conn *best = NULL;
+    size_t i;
+    for (i = 0; i < c->n_conns; i++) {
+        mb_conn *k = c->conns[i];
+        if (k->state == MB_CONN_READY && (!best || k->n_inflight < best->n_inflight))
+            best = k;
+    }
+    return best;
+}
+
+/* With no connection ready or on its way, start the next idle one. */
+static void kick_one(mb_client *c, uint32_t now)
+{
+    size_t i;
+    for (i = 0; i < c->n_conns; i++)
+        if (c->conns[i]->state == MB_CONN_CONNECTING || c->conns[i]->state == MB_CONN_HANDSHAKE)
+            return;
+    for (i = 0; i < c->n_conns; i++)
+        if (c->conns[i]->state == MB_CONN_IDLE) {
+            mb_conn_kick(c->conns[i], now);
+            return;
+        }
+}
+
+/* Expire waiting MB_BROKER_ANY requests; hand the rest to a ready connection. */
+static void route_any(mb_client *c, uint32_t now)
+{
+    mb_net_req *r, *prev = NULL, *next;
+    mb_conn *target;
+    for (r = c->any_head; r; r = next) {
+        next = r->next;
+        if (msgbus_time_diff(now, r->deadline) < 0) {
+            prev = r;
+            continue;
+        }
+        if (prev)
+            prev->next = next;
+        else
+            c->any_head = next;
+        if (c->any_tail == r)
+            c->any_tail = prev;
+        c->stats.timeouts++;
+        r->done(r->ud, MSGBUS_ERR_TIMEOUT, r->version, NULL);
+    }
+    if (!c->any_head)
+        return;
+    target = least_loaded(c);
+    if (!target) {
+        kick_one(c, now);
+        return;
+    }
+    while ((r = c->any_head) != NULL) {
+        c->any_head = r->next;
+        if (!c->any_head)
+            c->any_tail = NULL;
+        mb_conn_enqueue(target, r, now);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Connection events                                                         */
+/* ------------------------------------------------------------------------ */
+
+void mb_client_conn_failed(mb_client *c, mb_conn *conn, int err, int was_ready)
+{
+    (void)conn;
+    if (was_ready) {
+        c->stats.disconnects++;
+        c->md_needed = 1; /* leaders may have moved */
+    } else {
+        c->stats.connect_failures++;
+        c->failed_attempts++;
+        c->last_err = err;
+    }
+}
+
+void mb_client_conn_ready(mb_client *c, mb_conn *conn)
+{
+    (void)conn;
+    c->failed_attempts = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Metadata                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static int md_encode(void *ud, mb_wr *w, int16_t version)
+{
+    mb_client *c = ud;
+    mb_metadata_req_topic topics[64];
+    mb_metadata_req req;
+    size_t i, n = c->n_wanted < 64 ? c->n_wanted : 64;
+    memset(&req, 0, sizeof req);
+    memset(topics, 0, sizeof topics);
+    for (i = 0; i < n; i++)
+        topics[i].name = mb_str_c(c->wanted[i]);
+    req.topics = topics;
+    req.n_topics = c->md_all ? -1 : (int32_t)n;
+    /* below v4 every Metadata request may create topics; the field is absent */
+    req.allow_auto_topic_creation =
+        version >= 4 ? (int8_t)(c->cfg.allow_auto_topic_creation != 0) : 1;
+    return mb_metadata_req_write(w, version, &req);
+}
+
+/* Keep a connection per metadata broker, adopting bootstrap connections. */
+static void follow_brokers(mb_client *c, uint32_t now)
+{
+    int32_t i;
+    for (i = 0; i < c->cluster.n_brokers; i++) {
+        const mb_broker_info *b = &c->cluster.brokers[i];
+        mb_hostport hp;
+        mb_conn *k = conn_by_id(c, b->node_id);
+        size_t j;
+        memcpy(hp.host, b->host, sizeof hp.host);
+        hp.port = b->port;
+        if (k) {
+            mb_conn_set_addr(k, &hp, now);
+            continue;
+        }
+        for (j = 0; j < c->n_conns && !k; j++)
+            if (c->conns[j]->node_id < 0 && c->conns[j]->addr.port == hp.port &&
+                strcmp(c->conns[j]->addr.host, hp.host) == 0)
+                k = c->conns[j];
+        if (k) {
+            k->node_id = b->node_id; /* the bootstrap entry is this broker */
+        } else if (c->n_conns < MB_CLIENT_MAX_BROKERS) {
+            k = mb_conn_new(c, b->node_id, &hp);
+            if (k)
+                c->conns[c->n_conns++] = k;
+        }
+    }
+}
+
+static void md_apply(mb_client *c, mb_rd *body, int16_t version, uint32_t now)
+{
+    size_t size = body->left * 8u + 4096u;
+    void *mem = c->al.alloc(c->al.ctx, size);
+    mb_metadata_resp resp;
+    mb_arena a;
+    int rc;
+    if (!mem) {
+        MB_LOG(&c->log, MB_LOG_ERROR, "no memory to decode a Metadata response");
+        return;
+    }
+    mb_arena_init(&a, mem, size);
+    rc = mb_metadata_resp_read(body, version, &a, &resp);
+    if (rc == 0)
+        rc = mb_cluster_update(&c->cluster, &c->al, &resp, now);
+    c->al.free(c->al.ctx, mem, size);
+    if (rc) {
+        MB_LOG(&c->log, MB_LOG_WARN, "Metadata response refused: %s", msgbus_strerror(rc));
+        return;
+    }
+    c->stats.metadata_refreshes++;
+    c->md_needed = mb_cluster_needs_refresh(&c->cluster);
+    follow_brokers(c, now);
+}
+
+static void md_done(void *ud, int err, int16_t version, mb_rd *body)
+{
+    mb_client *c = ud;
+    uint32_t now;
+    if (c->destroying)
+        return;
+    now = mb_client_now(c);
+    c->md_inflight = 0;
+    /* errors and partitions without leaders retry after a short pause */
+    c->md_due = now + c->cfg.reconnect_backoff_ms;
+    if (err) {
+        c->md_needed = 1;
+        MB_LOG(&c->log, MB_LOG_INFO, "Metadata request failed: %s", msgbus_err_name(err));
+        return;
+    }
+    md_apply(c, body, version, now);
+}
+
+static void md_tick(mb_client *c, uint32_t now)
+{
+    int aged = c->cluster.valid &&
+               msgbus_time_diff(now, c->cluster.updated_ms) >= (int32_t)c->cfg.metadata_max_age_ms;
+    if (c->md_inflight || (!c->md_needed && !aged) || msgbus_time_diff(now, c->md_due) < 0)
+        return;
+    memset(&c->md_req, 0, sizeof c->md_req);
+    c->md_req.api_key = MB_API_METADATA;
+    c->md_req.min_version = 1;
+    c->md_req.max_version = 12;
+    c->md_req.expect_response = 1;
+    c->md_req.encode = md_encode;
+    c->md_req.done = md_done;
+    c->md_req.ud = c;
+    if (mb_client_send(c, MB_BROKER_ANY, &c->md_req) == 0) {
+        c->md_inflight = 1;
+        c->md_needed = 0;
+    }
+}
+
+int mb_client_want_topic(mb_client *c, const char *topic)
+{
+    size_t i, len;
+    char *copy;
+    if (!topic || (len = strlen(topic)) == 0 || len > 249)
+        return MSGBUS_ERR_INVALID_ARG;
+    for (i = 0; i < len; i++)
+        if (!((topic[i] >= 'a' && topic[i] <= 'z') || (topic[i] >= 'A' && topic[i] <= 'Z') ||
+              (topic[i] >= '0' && topic[i] <= '9') || topic[i] == '.' || topic[i] == '_' ||
+              topic[i] == '-'))
+            return MSGBUS_ERR_INVALID_ARG;
+    for (i = 0; i < c->n_wanted; i++)
+        if (strcmp(c->wanted[i], topic) == 0)
+            return 0;
+    if (c->n_wanted == c->cap_wanted) {
+        size_t cap = c->cap_wanted ? c->cap_wanted * 2 : 8;
+        char **w = c->al.alloc(c->al.ctx, cap * sizeof *w);
+        if (!w)
+            return MSGBUS_ERR_NOMEM;
+        if (c->wanted) {
+            memcpy(w, c->wanted, c->n_wanted * sizeof *w);
+            c->al.free(c->al.ctx, c->wanted, c->cap_wanted * sizeof *w);
+        }
+        c->wanted = w;
+        c->cap_wanted = cap;
+    }
+    copy = c->al.alloc(c->al.ctx, len + 1);
+    if (!copy)
+        return MSGBUS_ERR_NOMEM;
+    memcpy(copy, topic, len + 1);
+    c->wanted[c->n_wanted++] = copy;
+    c->md_needed = 1;
+    return 0;
+}
+
+void mb_client_refresh_metadata(mb_client *c, int all)
+{
+    c->md_needed = 1;
+    if (all)
+        c->md_all = 1;
+}
+
+void mb_client_cluster(const mb_client *c, mb_cluster_view *view)
+{
+    mb_cluster_view_of(&c->cluster, view);
+}
+
+int32_t mb_client_leader(const mb_client *c, const char *topic, int32_t partition)
+{
+    const mb_topic_info *t = mb_cluster_topic(&c->cluster, topic);
+    int32_t i;
+    if (!t)
+        return -1;
+    for (i = 0; i < t->n_partitions; i++)
+        if (t->partitions[i].partition == partition)
+            return t->partitions[i].leader;
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The event loop                                                            */
+/* ------------------------------------------------------------------------ */
+
+static void step_all(mb_client *c, uint32_t now)
+{
+    size_t i;
+    md_tick(c, now);
+    route_any(c, now);
+    for (i = 0; i < c->n_conns; i++) /* n_conns may grow while stepping */
+        mb_conn_step(c->conns[i], now);
+    route_any(c, now);
+}
+
+static uint32_t next_timer(const mb_client *c, uint32_t now, uint32_t limit)
+{
+    const mb_net_req *r;
+    size_t i;
+    for (i = 0; i < c->n_conns; i++) {
+        uint32_t t = mb_conn_next_timer(c->conns[i], now);
+        if (t < limit)
+            limit = t;
+    }
+    for (r = c->any_head; r; r = r->next) {
+        int32_t d = msgbus_time_diff(r->deadline, now);
+        if ((uint32_t)(d > 0 ? d : 0) < limit)
+            limit = (uint32_t)(d > 0 ? d : 0);
+    }
+    if (c->md_needed && !c->md_inflight) {
+        int32_t d = msgbus_time_diff(c->md_due, now);
+        if ((uint32_t)(d > 0 ? d : 0) < limit)
+            limit = (uint32_t)(d > 0 ? d : 0);
+    }
+    return limit;
+}
+
+int mb_client_poll(mb_client *c, uint32_t timeout_ms)
+{
+    const msgbus_transport *t = c->cfg.transport;
+    uint32_t now = mb_client_now(c);
+    size_t i, n = 0;
+    int rc;
+    step_all(c, now);
+    for (i = 0; i < c->n_conns; i++) {
+        unsigned want = mb_conn_poll_want(c->conns[i]);
+        if (!want)
+            continue;
+        c->items[n].sock = c->conns[i]->sock;
+        c->items[n].want = want;
+        c->items[n].ready = 0;
+        n++;
+    }
+    rc = t->wait(t->ctx, c->items, n, next_timer(c, now, timeout_ms));
+    if (rc < 0)
+        return rc;
+    step_all(c, mb_client_now(c));
+    return 0;
+}
+
+void mb_client_wakeup(mb_client *c)
+{
+    if (c->cfg.transport->wakeup)
+        c->cfg.transport->wakeup(c->cfg.transport->ctx);
+}
+
+int mb_client_wait_ready(mb_client *c, uint32_t timeout_ms)
+{
+    uint32_t start = mb_client_now(c);
+    for (;;) {
+        int32_t left = (int32_t)timeout_ms - msgbus_time_diff(mb_client_now(c), start);
+        int rc;
+        if (c->cluster.valid)
+            return 0;
+        if (c->cfg.connect_retries > 0 && c->failed_attempts >= c->cfg.connect_retries)
+            return c->last_err;
+        if (left <= 0)
+            return MSGBUS_ERR_TIMEOUT;
+        if ((rc = mb_client_poll(c, (uint32_t)left)) != 0)
+            return rc;
+    }
+}
+
+int16_t mb_client_api_version(const mb_client *c, int32_t broker_id, int16_t api_key)
+{
+    const mb_conn *k = conn_by_id(c, broker_id);
+    const mb_api_info *info = mb_api_lookup(api_key);
+    if (!k || !info || k->state != MB_CONN_READY)
+        return -1;
+    return mb_conn_pick_version(k, api_key, info->min_version, info->max_version);
+}
+
+void mb_client_get_stats(const mb_client *c, mb_client_stats *st)
+{
+    *st = c->stats;
+}

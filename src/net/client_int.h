@@ -1,0 +1,54 @@
+/*
+ * client_int.h - the client's internals, shared by client.c, conn.c and
+ * cluster.c. Nothing outside src/net includes this.
+ */
+#ifndef MB_NET_CLIENT_INT_H
+#define MB_NET_CLIENT_INT_H
+
+#include "client.h"
+#include "cluster.h"
+#include "conn.h"
+#include "log.h"
+
+/** Bytes of the scratch arena that small responses (ApiVersions) decode into. */
+#define MB_CLIENT_SCRATCH 8192
+
+struct mb_client {
+    mb_client_config cfg; /**< copy; strings point at the copies below */
+    char client_id[128];
+    msgbus_allocator al;
+    mb_logger log;
+    mb_conn *conns[MB_CLIENT_MAX_BROKERS];
+    size_t n_conns;
+    msgbus_poll_item items[MB_CLIENT_MAX_BROKERS];
+    mb_conn *item_conns[MB_CLIENT_MAX_BROKERS];
+    mb_net_req *any_head, *any_tail; /**< MB_BROKER_ANY requests waiting for a ready connection */
+    int32_t next_corr;
+    mb_client_stats stats;
+    uint64_t scratch[MB_CLIENT_SCRATCH / 8];
+    int failed_attempts; /**< connection attempts failed since the last ready one */
+    int last_err;        /**< the last connection error */
+    /* metadata */
+    mb_cluster cluster;
+    char **wanted; /**< topics to keep metadata for */
+    size_t n_wanted, cap_wanted;
+    int md_needed; /**< a refresh has been asked for */
+    int md_all;    /**< ... of all topics */
+    int md_inflight;
+    uint32_t md_due; /**< earliest time of the next refresh */
+    mb_net_req md_req;
+    int destroying;
+};
+
+/** The client's clock. */
+uint32_t mb_client_now(const mb_client *c);
+/** A random 32-bit value from the client's source (0 if it fails). */
+uint32_t mb_client_rand(const mb_client *c);
+/** Called by a connection that lost its broker or failed to reach it. */
+void mb_client_conn_failed(mb_client *c, mb_conn *conn, int err, int was_ready);
+/** Called by a connection that became ready. */
+void mb_client_conn_ready(mb_client *c, mb_conn *conn);
+/** Requests a connection gives back (MB_BROKER_ANY ones) go to the client queue. */
+void mb_client_requeue_any(mb_client *c, mb_net_req *r);
+
+#endif /* MB_NET_CLIENT_INT_H */

@@ -1,0 +1,601 @@
+/*
+ * conn.c - one broker connection (see conn.h).
+ *
+ * States: IDLE -> CONNECTING -> HANDSHAKE (ApiVersions) -> READY; any failure
+ * -> BACKOFF -> CONNECTING again after an exponential, jittered delay. Each
+ * state has one small handler run from mb_conn_step().
+ */
+#include "conn.h"
+
+#include <string.h>
+
+#include "client_int.h"
+#include "msgbus/port.h"
+#include "proto/api_versions.h"
+
+#define MB_CONN_SEND_BUF_MIN 1024u
+
+static const char *state_name(mb_conn_state s)
+{
+    static const char *names[] = {"idle", "backoff", "connecting", "handshake", "ready"};
+    return names[s];
+}
+
+static int due(uint32_t now, uint32_t deadline)
+{
+    return msgbus_time_diff(now, deadline) >= 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Request lists                                                             */
+/* ------------------------------------------------------------------------ */
+
+static void list_push(mb_net_req **head, mb_net_req **tail, mb_net_req *r)
+{
+    r->next = NULL;
+    if (*tail)
+        (*tail)->next = r;
+    else
+        *head = r;
+    *tail = r;
+}
+
+static mb_net_req *list_pop(mb_net_req **head, mb_net_req **tail)
+{
+    mb_net_req *r = *head;
+    if (r) {
+        *head = r->next;
+        if (!*head)
+            *tail = NULL;
+        r->next = NULL;
+    }
+    return r;
+}
+
+/* Unlink @p r (found after @p prev, NULL if first) from a list. */
+static void list_unlink(mb_net_req **head, mb_net_req **tail, mb_net_req *prev, mb_net_req *r)
+{
+    if (prev)
+        prev->next = r->next;
+    else
+        *head = r->next;
+    if (*tail == r)
+        *tail = prev;
+    r->next = NULL;
+}
+
+static void complete(mb_net_req *r, int err)
+{
+    r->done(r->ud, err, r->version, NULL);
+}
+
+/* Complete every request of a list with @p err. */
+static void fail_list(mb_net_req **head, mb_net_req **tail, int err)
+{
+    mb_net_req *r;
+    while ((r = list_pop(head, tail)) != NULL)
+        complete(r, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Life cycle                                                                */
+/* ------------------------------------------------------------------------ */
+
+static void *cl_alloc(mb_client *cl, size_t n)
+{
+    return cl->al.alloc(cl->al.ctx, n);
+}
+
+static void apiv_done(void *ud, int err, int16_t version, mb_rd *body);
+static int apiv_encode(void *ud, mb_wr *w, int16_t version);
+
+mb_conn *mb_conn_new(mb_client *cl, int32_t node_id, const mb_hostport *addr)
+{
+    mb_conn *c = cl_alloc(cl, sizeof *c);
+    if (!c)
+        return NULL;
+    memset(c, 0, sizeof *c);
+    c->cl = cl;
+    c->node_id = node_id;
+    c->addr = *addr;
+    c->sbuf = cl_alloc(cl, cl->cfg.send_buf_size);
+    c->rbuf = cl_alloc(cl, MB_CONN_RECV_CHUNK);
+    c->iov = cl_alloc(cl, MB_CONN_IOV * sizeof *c->iov);
+    if (!c->sbuf || !c->rbuf || !c->iov) {
+        mb_conn_free(c, MSGBUS_ERR_NOMEM);
+        return NULL;
+    }
+    mb_backoff_init(&c->backoff, cl->cfg.reconnect_backoff_ms, cl->cfg.reconnect_backoff_max_ms);
+    memset(c->api_min, 0xff, sizeof c->api_min);
+    memset(c->api_max, 0xff, sizeof c->api_max);
+    mb_frame_init_alloc(&c->fr, &cl->al, cl->cfg.max_frame_size);
+    c->apiv.api_key = MB_API_API_VERSIONS;
+    c->apiv.expect_response = 1;
+    c->apiv.encode = apiv_encode;
+    c->apiv.done = apiv_done;
+    c->apiv.ud = c;
+    return c;
+}
+
+static void close_sock(mb_conn *c)
+{
+    if (c->sock) {
+        c->cl->cfg.transport->close(c->cl->cfg.transport->ctx, c->sock);
+        c->sock = NULL;
+    }
+    mb_frame_destroy(&c->fr);
+    mb_frame_init_alloc(&c->fr, &c->cl->al, c->cl->cfg.max_frame_size);
+}
+
+/* Give every request that was sent (or half sent) back with @p err. */
+static void fail_sent(mb_conn *c, int err)
+{
+    mb_net_req *s = c->sending;
+    c->sending = NULL;
+    c->n_inflight = 0;
+    if (s && s != &c->apiv)
+        complete(s, err);
+    fail_list(&c->f_head, &c->f_tail, err);
+}
+
+void mb_conn_free(mb_conn *c, int err)
+{
+    mb_client *cl = c->cl;
+    close_sock(c);
+    mb_frame_destroy(&c->fr);
+    fail_sent(c, err);
+    fail_list(&c->q_head, &c->q_tail, err);
+    if (c->sbuf)
+        cl->al.free(cl->al.ctx, c->sbuf, cl->cfg.send_buf_size);
+    if (c->rbuf)
+        cl->al.free(cl->al.ctx, c->rbuf, MB_CONN_RECV_CHUNK);
+    if (c->iov)
+        cl->al.free(cl->al.ctx, c->iov, MB_CONN_IOV * sizeof *c->iov);
+    cl->al.free(cl->al.ctx, c, sizeof *c);
+}
+
+/*
+ * The connection failed: close it, fail what was sent (retriable), give
+ * MB_BROKER_ANY requests back to the client, and wait out a backoff.
+ */
+static void conn_fail(mb_conn *c, int err, uint32_t now, const char *why)
+{
+    int was_ready = c->state == MB_CONN_READY;
+    uint32_t delay;
+    mb_net_req *r, *keep_h = NULL, *keep_t = NULL;
+    if (c->state == MB_CONN_HANDSHAKE && c->apiv.version > 0)
+        c->apiv_v0 = 1; /* a broker that drops an ApiVersions it cannot parse */
+    close_sock(c);
+    fail_sent(c, err == MSGBUS_ERR_TIMEOUT ? MSGBUS_ERR_TRANSPORT : err);
+    while ((r = list_pop(&c->q_head, &c->q_tail)) != NULL) {
+        if (r->broker_id == MB_BROKER_ANY)
+            mb_client_requeue_any(c->cl, r);
+        else
+            list_push(&keep_h, &keep_t, r);
+    }
+    c->q_head = keep_h;
+    c->q_tail = keep_t;
+    delay = mb_backoff_next(&c->backoff, mb_client_rand(c->cl));
+    MB_LOG(&c->cl->log, was_ready ? MB_LOG_WARN : MB_LOG_INFO,
+           "broker %d %s:%u: %s (%s) while %s; reconnecting in %u ms", (int)c->node_id,
+           c->addr.host, (unsigned)c->addr.port, why, msgbus_err_name(err), state_name(c->state),
+           (unsigned)delay);
+    c->state = MB_CONN_BACKOFF;
+    c->deadline = now + delay;
+    mb_client_conn_failed(c->cl, c, err, was_ready);
+}
+
+static void start_connect(mb_conn *c, uint32_t now)
+{
+    const msgbus_transport *t = c->cl->cfg.transport;
+    int rc = t->connect(t->ctx, c->addr.host, c->addr.port, &c->sock);
+    c->cl->stats.connects++;
+    c->state = MB_CONN_CONNECTING;
+    c->deadline = now + c->cl->cfg.connect_timeout_ms;
+    if (rc) {
+        c->sock = NULL;
+        conn_fail(c, rc, now, "cannot connect");
+    }
+}
+
+void mb_conn_kick(mb_conn *c, uint32_t now)
+{
+    if (c->state == MB_CONN_IDLE)
+        start_connect(c, now);
+}
+
+void mb_conn_enqueue(mb_conn *c, mb_net_req *r, uint32_t now)
+{
+    list_push(&c->q_head, &c->q_tail, r);
+    mb_conn_kick(c, now);
+}
+
+void mb_conn_set_addr(mb_conn *c, const mb_hostport *addr, uint32_t now)
+{
+    if (strcmp(c->addr.host, addr->host) == 0 && c->addr.port == addr->port)
+        return;
+    c->addr = *addr;
+    if (c->sock)
+        conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "broker moved");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Versions                                                                  */
+/* ------------------------------------------------------------------------ */
+
+int16_t mb_conn_pick_version(const mb_conn *c, int16_t key, int16_t lo, int16_t hi)
+{
+    int16_t cap;
+    if (key < 0 || key >= MB_CONN_API_KEYS || c->api_max[key] < 0)
+        return -1;
+    cap = c->cl->cfg.api_version_cap[key];
+    if (cap >= 0 && cap < hi)
+        hi = cap;
+    if (c->api_max[key] < hi)
+        hi = c->api_max[key];
+    if (c->api_min[key] > lo)
+        lo = c->api_min[key];
+    return hi >= lo ? hi : -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sending                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Encode @p r at its version into sbuf/iov, ready to send. */
+static int encode_req(mb_conn *c, mb_net_req *r)
+{
+    mb_req_hdr h;
+    mb_wr w;
+    size_t pos;
+    h.api_key = r->api_key;
+    h.api_version = r->version;
+    h.correlation_id = r->correlation_id = c->cl->next_corr++;
+    if (c->cl->next_corr < 0)
+        c->cl->next_corr = 0;
+    h.client_id = mb_str_c(c->cl->client_id);
+    mb_wr_init_iov(&w, c->sbuf, c->cl->cfg.send_buf_size, c->iov, MB_CONN_IOV);
+    if (mb_req_begin(&w, &h, &pos) == 0 && r->encode(r->ud, &w, r->version) == 0)
+        mb_frame_end(&w, pos);
+    if (w.err == 0)
+        mb_wr_finish_iov(&w);
+    if (w.err)
+        return w.err == MSGBUS_ERR_NO_ROOM ? MSGBUS_ERR_MSG_TOO_LARGE : w.err;
+    c->iov_n = w.iov_n;
+    c->iov_i = 0;
+    c->sending = r;
+    return 0;
+}
+
+/* Take the next queued request that can be encoded and make it `sending`. */
+static void fill(mb_conn *c)
+{
+    while (!c->sending && c->q_head && c->n_inflight < c->cl->cfg.max_in_flight) {
+        mb_net_req *r = list_pop(&c->q_head, &c->q_tail);
+        int rc;
+        r->version = mb_conn_pick_version(c, r->api_key, r->min_version, r->max_version);
+        if (r->version < 0) {
+            MB_LOG(&c->cl->log, MB_LOG_ERROR, "broker %d speaks no version %d-%d of API %d",
+                   (int)c->node_id, r->min_version, r->max_version, r->api_key);
+            complete(r, MSGBUS_ERR_UNSUPPORTED_VERSION);
+            continue;
+        }
+        rc = encode_req(c, r);
+        if (rc)
+            complete(r, rc);
+    }
+}
+
+/* The request in `sending` went out whole. */
+static void sent(mb_conn *c)
+{
+    mb_net_req *r = c->sending;
+    c->sending = NULL;
+    c->cl->stats.requests_sent++;
+    if (r->expect_response) {
+        list_push(&c->f_head, &c->f_tail, r);
+        c->n_inflight++;
+    } else {
+        r->done(r->ud, 0, r->version, NULL);
+    }
+}
+
+/* Send as much as the transport takes. 0, or -1 if the connection failed. */
+static int flush(mb_conn *c, uint32_t now)
+{
+    const msgbus_transport *t = c->cl->cfg.transport;
+    for (;;) {
+        long n;
+        if (c->state == MB_CONN_READY)
+            fill(c);
+        if (!c->sending)
+            return 0;
+        n = t->send(t->ctx, c->sock, c->iov + c->iov_i, c->iov_n - c->iov_i);
+        if (n < 0) {
+            conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "send failed");
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        while (n > 0 && c->iov_i < c->iov_n) {
+            size_t take = (size_t)n < c->iov[c->iov_i].len ? (size_t)n : c->iov[c->iov_i].len;
+            c->iov[c->iov_i].base = (const uint8_t *)c->iov[c->iov_i].base + take;
+            c->iov[c->iov_i].len -= take;
+            n -= (long)take;
+            if (c->iov[c->iov_i].len == 0)
+                c->iov_i++;
+        }
+        if (c->iov_i == c->iov_n)
+            sent(c);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Receiving                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Hand one response frame to the request waiting for it. */
+static int dispatch(mb_conn *c, const uint8_t *frame, size_t len, uint32_t now)
+{
+    mb_net_req *r, *prev = NULL;
+    int32_t corr = 0;
+    mb_rd rd;
+    mb_rd_init(&rd, frame, len);
+    if (mb_rd_i32(&rd, &corr)) {
+        conn_fail(c, MSGBUS_ERR_MALFORMED, now, "response shorter than its header");
+        return -1;
+    }
+    for (r = c->f_head; r && r->correlation_id != corr; r = r->next)
+        prev = r;
+    if (!r) {
+        c->cl->stats.unmatched_responses++;
+        MB_LOG(&c->cl->log, MB_LOG_DEBUG, "broker %d: discarded a response to correlation id %d",
+               (int)c->node_id, (int)corr);
+        return 0;
+    }
+    list_unlink(&c->f_head, &c->f_tail, prev, r);
+    c->n_inflight--;
+    mb_rd_init(&rd, frame, len);
+    if (mb_resp_hdr_read(&rd, mb_api_resp_hdr_version(r->api_key, r->version), &corr)) {
+        complete(r, rd.err);
+        conn_fail(c, MSGBUS_ERR_MALFORMED, now, "malformed response header");
+        return -1;
+    }
+    c->cl->stats.responses++;
+    r->done(r->ud, 0, r->version, &rd);
+    return c->sock ? 0 : -1;
+}
+
+/* Feed @p n received bytes to the frame reader, dispatching whole frames. */
+static int feed(mb_conn *c, const uint8_t *in, size_t n, uint32_t now)
+{
+    size_t off = 0;
+    while (off < n) {
+        size_t used = 0;
+        const uint8_t *frame;
+        size_t flen;
+        int rc = mb_frame_feed(&c->fr, in + off, n - off, &used);
+        off += used;
+        if (rc < 0) {
+            conn_fail(c, rc, now, "bad response frame");
+            return -1;
+        }
+        if (rc != MB_FRAME_READY)
+            continue;
+        mb_frame_get(&c->fr, &frame, &flen);
+        rc = dispatch(c, frame, flen, now);
+        if (c->sock)
+            mb_frame_release(&c->fr);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+/* Receive until the transport has nothing more. 0, or -1 if the connection failed. */
+static int receive(mb_conn *c, uint32_t now)
+{
+    const msgbus_transport *t = c->cl->cfg.transport;
+    for (;;) {
+        long n = t->recv(t->ctx, c->sock, c->rbuf, MB_CONN_RECV_CHUNK);
+        if (n < 0) {
+            conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "connection closed");
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        if (feed(c, c->rbuf, (size_t)n, now))
+            return -1;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Handshake: ApiVersions                                                    */
+/* ------------------------------------------------------------------------ */
+
+static int apiv_encode(void *ud, mb_wr *w, int16_t version)
+{
+    mb_api_versions_req req;
+    (void)ud;
+    req.client_software_name = mb_str_c("msgbus");
+    req.client_software_version = mb_str_c("0.1.0");
+    return mb_api_versions_req_write(w, version, &req);
+}
+
+static void send_apiversions(mb_conn *c, uint32_t now)
+{
+    int rc;
+    c->state = MB_CONN_HANDSHAKE;
+    c->deadline = now + c->cl->cfg.connect_timeout_ms;
+    c->apiv.version = c->apiv_v0 ? 0 : 3;
+    c->apiv.deadline = c->deadline;
+    rc = encode_req(c, &c->apiv);
+    if (rc)
+        conn_fail(c, rc, now, "cannot encode ApiVersions");
+}
+
+static void store_versions(mb_conn *c, const mb_api_versions_resp *resp)
+{
+    int32_t i;
+    memset(c->api_min, 0xff, sizeof c->api_min);
+    memset(c->api_max, 0xff, sizeof c->api_max);
+    for (i = 0; i < resp->n_api_keys; i++) {
+        const mb_api_versions_key *k = &resp->api_keys[i];
+        if (k->api_key >= 0 && k->api_key < MB_CONN_API_KEYS && k->min_version <= k->max_version) {
+            c->api_min[k->api_key] = k->min_version;
+            c->api_max[k->api_key] = k->max_version;
+        }
+    }
+}
+
+static void apiv_done(void *ud, int err, int16_t version, mb_rd *body)
+{
+    mb_conn *c = ud;
+    mb_api_versions_resp resp;
+    mb_arena a;
+    uint32_t now = mb_client_now(c->cl);
+    if (err)
+        return; /* the connection failed; conn_fail handles it */
+    mb_arena_init(&a, c->cl->scratch, sizeof c->cl->scratch);
+    if (mb_api_versions_resp_read(body, version, &a, &resp)) {
+        conn_fail(c, body->err, now, "malformed ApiVersions response");
+        return;
+    }
+    if (resp.error_code == MSGBUS_KERR_UNSUPPORTED_VERSION && version > 0) {
+        MB_LOG(&c->cl->log, MB_LOG_DEBUG, "broker %d: ApiVersions v%d refused, using v0",
+               (int)c->node_id, version);
+        c->apiv_v0 = 1;
+        send_apiversions(c, now);
+        return;
+    }
+    if (resp.error_code) {
+        conn_fail(c, resp.error_code, now, "ApiVersions failed");
+        return;
+    }
+    store_versions(c, &resp);
+    c->state = MB_CONN_READY;
+    mb_backoff_reset(&c->backoff);
+    MB_LOG(&c->cl->log, MB_LOG_INFO, "broker %d %s:%u ready (ApiVersions v%d, %d APIs)",
+           (int)c->node_id, c->addr.host, (unsigned)c->addr.port, version, (int)resp.n_api_keys);
+    mb_client_conn_ready(c->cl, c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Timers and the step                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Fail queued requests whose deadline passed; a sent one closes the connection. */
+static int expire(mb_conn *c, uint32_t now)
+{
+    mb_net_req *r, *prev = NULL, *next;
+    for (r = c->q_head; r; r = next) {
+        next = r->next;
+        if (due(now, r->deadline)) {
+            list_unlink(&c->q_head, &c->q_tail, prev, r);
+            c->cl->stats.timeouts++;
+            complete(r, MSGBUS_ERR_TIMEOUT);
+        } else {
+            prev = r;
+        }
+    }
+    for (r = c->f_head; r; r = r->next)
+        if (due(now, r->deadline))
+            break;
+    if (!r && !(c->sending && c->sending != &c->apiv && due(now, c->sending->deadline)))
+        return 0;
+    c->cl->stats.timeouts++;
+    if (r) {
+        list_unlink(&c->f_head, &c->f_tail, NULL, r);
+        c->n_inflight--;
+    } else {
+        r = c->sending;
+        c->sending = NULL;
+    }
+    complete(r, MSGBUS_ERR_TIMEOUT);
+    conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "request timed out");
+    return -1;
+}
+
+static void step_connecting(mb_conn *c, uint32_t now)
+{
+    const msgbus_transport *t = c->cl->cfg.transport;
+    int rc = t->connect_check(t->ctx, c->sock);
+    if (rc < 0)
+        conn_fail(c, rc, now, "connection refused or failed");
+    else if (rc > 0)
+        send_apiversions(c, now);
+    else if (due(now, c->deadline))
+        conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "connect timed out");
+}
+
+static void step_io(mb_conn *c, uint32_t now)
+{
+    if (c->state == MB_CONN_HANDSHAKE && due(now, c->deadline)) {
+        conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "ApiVersions timed out");
+        return;
+    }
+    if (flush(c, now) || receive(c, now))
+        return;
+    if (c->state == MB_CONN_READY && !expire(c, now))
+        flush(c, now);
+}
+
+void mb_conn_step(mb_conn *c, uint32_t now)
+{
+    switch (c->state) {
+    case MB_CONN_IDLE:
+        expire(c, now);
+        break;
+    case MB_CONN_BACKOFF:
+        expire(c, now);
+        if (due(now, c->deadline))
+            start_connect(c, now);
+        break;
+    case MB_CONN_CONNECTING:
+        expire(c, now);
+        step_connecting(c, now);
+        if (c->state == MB_CONN_HANDSHAKE)
+            step_io(c, now);
+        break;
+    case MB_CONN_HANDSHAKE:
+    case MB_CONN_READY:
+        step_io(c, now);
+        break;
+    }
+}
+
+static uint32_t until(uint32_t now, uint32_t deadline)
+{
+    int32_t d = msgbus_time_diff(deadline, now);
+    return d > 0 ? (uint32_t)d : 0;
+}
+
+uint32_t mb_conn_next_timer(const mb_conn *c, uint32_t now)
+{
+    uint32_t best = UINT32_MAX;
+    const mb_net_req *r;
+    if (c->state == MB_CONN_BACKOFF || c->state == MB_CONN_CONNECTING ||
+        c->state == MB_CONN_HANDSHAKE)
+        best = until(now, c->deadline);
+    for (r = c->q_head; r; r = r->next)
+        if (until(now, r->deadline) < best)
+            best = until(now, r->deadline);
+    for (r = c->f_head; r; r = r->next)
+        if (until(now, r->deadline) < best)
+            best = until(now, r->deadline);
+    return best;
+}
+
+unsigned mb_conn_poll_want(const mb_conn *c)
+{
+    unsigned want;
+    if (!c->sock)
+        return 0;
+    if (c->state == MB_CONN_CONNECTING)
+        return MSGBUS_POLL_OUT;
+    want = MSGBUS_POLL_IN;
+    if (c->sending ||
+        (c->state == MB_CONN_READY && c->q_head && c->n_inflight < c->cl->cfg.max_in_flight))
+        want |= MSGBUS_POLL_OUT;
+    return want;
+}

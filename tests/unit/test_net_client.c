@@ -1,0 +1,473 @@
+/* test_net_client.c - connections, the request pipeline, reconnects and the
+ * metadata cache, against the scripted transport and its fake clock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "net/client_int.h"
+#include "proto/api_versions.h"
+#include "proto/metadata.h"
+#include "scripted_transport.c"
+#include "testutil.h"
+
+/* ---- a scripted broker ---- */
+
+typedef struct broker {
+    int apiv_refuse_v3;   /* answer ApiVersions v1+ with UNSUPPORTED_VERSION */
+    int16_t metadata_max; /* Metadata versions offered: 0..metadata_max */
+    int silent_metadata;  /* never answer Metadata */
+    int half_then_close;  /* deliver half the Metadata answer, then close */
+    int extra_unmatched;  /* also send a response to correlation id 999999 */
+    int huge_prefix;      /* answer Metadata with a 2 GB size prefix */
+    int32_t leader;       /* leader of partition 0 */
+    int apiv_seen[4];     /* ApiVersions requests seen, by version */
+    int16_t md_version;   /* version of the last Metadata request */
+    int md_seen;
+} broker;
+
+static void answer_apiversions(broker *b, msgbus_sock *s, const mb_req_hdr *h)
+{
+    mb_api_versions_key keys[2] = {{MB_API_API_VERSIONS, 0, 3}, {MB_API_METADATA, 0, 0}};
+    mb_api_versions_resp resp;
+    uint8_t body[256];
+    mb_wr w;
+    int16_t v = h->api_version;
+    memset(&resp, 0, sizeof resp);
+    keys[1].max_version = b->metadata_max;
+    resp.api_keys = keys;
+    resp.n_api_keys = 2;
+    resp.finalized_features_epoch = -1;
+    if (b->apiv_refuse_v3 && v > 0) {
+        resp.error_code = MSGBUS_KERR_UNSUPPORTED_VERSION;
+        v = 0; /* the broker answers in the v0 layout */
+    }
+    mb_wr_init(&w, body, sizeof body);
+    assert_int_equal(mb_api_versions_resp_write(&w, v, &resp), 0);
+    st_push_response(s, h->api_key, h->api_version, h->correlation_id, body, w.len);
+}
+
+static void answer_metadata(broker *b, msgbus_sock *s, const mb_req_hdr *h)
+{
+    mb_metadata_broker brokers[3] = {{1, {"127.0.0.1", 9}, 9092, MB_STR_NULL},
+                                     {2, {"127.0.0.2", 9}, 9092, {"rack-b", 6}},
+                                     {3, {"127.0.0.3", 9}, 9092, MB_STR_NULL}};
+    int32_t reps[2] = {1, 2};
+    mb_metadata_partition parts[2] = {{0, 0, 0, -1, reps, 2, reps, 2, NULL, 0},
+                                      {0, 1, 2, -1, reps, 2, reps, 1, NULL, 0}};
+    mb_metadata_topic topic = {0, {"orders", 6}, {{0}}, 0, parts, 2, MB_METADATA_AUTH_OPS_UNKNOWN};
+    mb_metadata_resp resp = {0, brokers, 3, {"cluster-x", 9},
+                             1, &topic,  1, MB_METADATA_AUTH_OPS_UNKNOWN};
+    static uint8_t body[4096];
+    mb_wr w;
+    parts[0].leader_id = b->leader;
+    mb_wr_init(&w, body, sizeof body);
+    assert_int_equal(mb_metadata_resp_write(&w, h->api_version, &resp), 0);
+    if (b->huge_prefix) {
+        st_push(s, "\x7f\xff\xff\xf0", 4);
+        return;
+    }
+    if (b->half_then_close) {
+        uint8_t full[4200];
+        size_t n;
+        st_push_response(s, h->api_key, h->api_version, h->correlation_id, body, w.len);
+        n = s->in_len - s->in_off;
+        memcpy(full, s->in + s->in_off, n);
+        s->in_len = s->in_off + n / 2;
+        s->peer_close = 1;
+        return;
+    }
+    if (b->extra_unmatched)
+        st_push_response(s, h->api_key, h->api_version, 999999, body, w.len);
+    st_push_response(s, h->api_key, h->api_version, h->correlation_id, body, w.len);
+}
+
+static void respond(st_net *net, msgbus_sock *s, const mb_req_hdr *h, mb_rd *body, void *ud)
+{
+    broker *b = ud;
+    (void)net;
+    (void)body;
+    if (h->api_key == MB_API_API_VERSIONS) {
+        b->apiv_seen[h->api_version]++;
+        answer_apiversions(b, s, h);
+    } else if (h->api_key == MB_API_METADATA) {
+        b->md_seen++;
+        b->md_version = h->api_version;
+        if (!b->silent_metadata)
+            answer_metadata(b, s, h);
+    }
+}
+
+/* ---- fixtures ---- */
+
+static st_net g_net;
+static broker g_b;
+static char g_log[64][256];
+static int g_nlog;
+
+static void capture_log(void *ud, int level, const char *msg)
+{
+    (void)ud;
+    (void)level;
+    if (g_nlog < 64)
+        snprintf(g_log[g_nlog++], sizeof g_log[0], "%s", msg);
+}
+
+static int log_has(const char *needle)
+{
+    int i;
+    for (i = 0; i < g_nlog; i++)
+        if (strstr(g_log[i], needle))
+            return 1;
+    return 0;
+}
+
+static void config(const char *bootstrap, mb_client_config *out)
+{
+    mb_client_config cfg;
+    mb_client_config_init(&cfg);
+    cfg.bootstrap = bootstrap;
+    cfg.transport = &g_net.t;
+    cfg.now_ms = st_now;
+    cfg.random = st_random;
+    cfg.clock_ud = &g_net;
+    cfg.log = capture_log;
+    cfg.log_level = MB_LOG_DEBUG;
+    cfg.request_timeout_ms = 2000;
+    *out = cfg;
+}
+
+static mb_client *make(const char *bootstrap)
+{
+    mb_client_config cfg;
+    mb_client *c = NULL;
+    config(bootstrap, &cfg);
+    assert_int_equal(mb_client_create(&c, &cfg), 0);
+    return c;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&g_b, 0, sizeof g_b);
+    g_b.metadata_max = 2;
+    g_b.leader = 1;
+    g_nlog = 0;
+    st_init(&g_net, respond, &g_b);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    st_free(&g_net);
+    return 0;
+}
+
+/* ---- tests ---- */
+
+static void test_bootstrap_handshake_metadata(void **state)
+{
+    mb_client *c = make("127.0.0.1:9092");
+    mb_cluster_view v;
+    mb_client_stats st;
+    (void)state;
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_int_equal(g_b.apiv_seen[3], 1);
+    assert_int_equal(g_b.md_version, 2); /* highest both speak */
+    mb_client_cluster(c, &v);
+    assert_true(v.valid);
+    assert_int_equal(v.n_brokers, 3);
+    assert_string_equal(v.brokers[1].host, "127.0.0.2");
+    assert_string_equal(v.brokers[1].rack, "rack-b");
+    assert_string_equal(v.cluster_id, "cluster-x");
+    assert_int_equal(v.n_topics, 1);
+    assert_string_equal(v.topics[0].name, "orders");
+    assert_int_equal(v.topics[0].n_partitions, 2);
+    assert_int_equal(mb_client_leader(c, "orders", 1), 2);
+    assert_int_equal(mb_client_leader(c, "orders", 7), -1);
+    /* the bootstrap connection was adopted as broker 1: no second connection */
+    assert_int_equal(g_net.n_socks, 1);
+    assert_int_equal(mb_client_api_version(c, 1, MB_API_METADATA), 2);
+    mb_client_get_stats(c, &st);
+    assert_int_equal(st.metadata_refreshes, 1);
+    assert_int_equal(st.connects, 1);
+    mb_client_destroy(c);
+}
+
+static void test_apiversions_fallback_to_v0(void **state)
+{
+    mb_client *c;
+    (void)state;
+    g_b.apiv_refuse_v3 = 1;
+    c = make("127.0.0.1:9092");
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_int_equal(g_b.apiv_seen[3], 1);
+    assert_int_equal(g_b.apiv_seen[0], 1);
+    assert_int_equal(g_net.n_socks, 1); /* on the same connection */
+    assert_true(log_has("ApiVersions v3 refused"));
+    mb_client_destroy(c);
+}
+
+static void test_version_cap(void **state)
+{
+    mb_client_config cfg;
+    mb_client *c = NULL;
+    (void)state;
+    config("127.0.0.1:9092", &cfg);
+    cfg.api_version_cap[MB_API_METADATA] = 1;
+    assert_int_equal(mb_client_create(&c, &cfg), 0);
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_int_equal(g_b.md_version, 1);
+    mb_client_destroy(c);
+}
+
+static void test_partial_writes_and_would_block(void **state)
+{
+    mb_client *c;
+    (void)state;
+    g_net.next.send_chunk = 3;
+    g_net.next.would_block = 25;
+    g_net.next.connect_polls = 4;
+    c = make("127.0.0.1:9092");
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_int_equal(mb_client_leader(c, "orders", 0), 1);
+    mb_client_destroy(c);
+}
+
+static void test_response_one_byte_at_a_time(void **state)
+{
+    mb_client *c;
+    mb_client_stats st;
+    (void)state;
+    g_net.next.recv_chunk = 1;
+    c = make("127.0.0.1:9092");
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    mb_client_get_stats(c, &st);
+    assert_int_equal(st.responses, 2);
+    assert_int_equal(mb_client_leader(c, "orders", 1), 2);
+    mb_client_destroy(c);
+}
+
+static void test_unknown_correlation_id_discarded(void **state)
+{
+    mb_client *c;
+    mb_client_stats st;
+    (void)state;
+    g_b.extra_unmatched = 1;
+    c = make("127.0.0.1:9092");
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    mb_client_get_stats(c, &st);
+    assert_int_equal(st.unmatched_responses, 1);
+    assert_int_equal(st.disconnects, 0);
+    assert_false(g_net.socks[0]->closed);
+    mb_client_destroy(c);
+}
+
+static void test_silent_broker_times_out_and_reconnects(void **state)
+{
+    mb_client *c;
+    mb_client_stats st;
+    uint32_t t0;
+    (void)state;
+    g_b.silent_metadata = 1;
+    c = make("127.0.0.1:9092");
+    t0 = g_net.now;
+    assert_int_equal(mb_client_wait_ready(c, 4500), MSGBUS_ERR_TIMEOUT);
+    mb_client_get_stats(c, &st);
+    assert_true(st.timeouts >= 1);
+    assert_true(g_net.socks[0]->closed);                    /* the silent connection was dropped */
+    assert_true(g_net.n_socks >= 2);                        /* and made again */
+    assert_true(g_net.socks[1]->connect_time - t0 >= 2000); /* after the 2 s timeout */
+    assert_true(g_b.md_seen >= 2);
+    assert_true(log_has("request timed out"));
+    mb_client_destroy(c);
+}
+
+static void test_reset_mid_frame(void **state)
+{
+    mb_client *c;
+    uint32_t gap;
+    (void)state;
+    g_b.half_then_close = 1;
+    c = make("127.0.0.1:9092");
+    while (g_net.n_socks < 2 && g_net.now < 10000)
+        mb_client_poll(c, 100);
+    assert_true(g_net.n_socks >= 2);
+    assert_true(g_net.socks[0]->closed);
+    gap = g_net.socks[1]->connect_time - g_net.socks[0]->connect_time;
+    assert_true(gap >= 80 && gap <= 500); /* first backoff: 100 ms +/- 20% (plus a poll) */
+    g_b.half_then_close = 0;
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    mb_client_destroy(c);
+}
+
+static void test_close_on_accept_backoff_and_retries(void **state)
+{
+    mb_client_config cfg;
+    mb_client *c = NULL;
+    int i;
+    (void)state;
+    config("127.0.0.1:9092", &cfg);
+    g_net.next.close_on_accept = 1;
+    cfg.connect_retries = 5;
+    assert_int_equal(mb_client_create(&c, &cfg), 0);
+    assert_int_equal(mb_client_wait_ready(c, 60000), MSGBUS_ERR_TRANSPORT);
+    assert_int_equal(g_net.n_socks, 5);
+    /* each delay about doubles: 100, 200, 400, 800 ms, each within +/-20% */
+    for (i = 1; i < 5; i++) {
+        uint32_t gap = g_net.socks[i]->connect_time - g_net.socks[i - 1]->connect_time;
+        uint32_t base = 100u << (i - 1);
+        assert_true(gap >= base * 4 / 5);
+        assert_true(gap <= base * 6 / 5 + 100);
+    }
+    mb_client_destroy(c);
+}
+
+static void test_refused_then_second_bootstrap(void **state)
+{
+    mb_client *c;
+    (void)state;
+    g_net.next.refuse = 1;
+    c = make("127.0.0.9:9092, 127.0.0.1:9092");
+    mb_client_poll(c, 10);
+    g_net.next.refuse = 0;
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_string_equal(g_net.socks[0]->host, "127.0.0.9");
+    assert_string_equal(st_live(&g_net)->host, "127.0.0.1");
+    mb_client_destroy(c);
+}
+
+static void test_leader_change_followed(void **state)
+{
+    mb_client *c;
+    (void)state;
+    c = make("127.0.0.1:9092");
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_int_equal(mb_client_leader(c, "orders", 0), 1);
+    g_b.leader = 3;
+    mb_client_refresh_metadata(c, 0);
+    while (mb_client_leader(c, "orders", 0) != 3 && g_net.now < 20000)
+        mb_client_poll(c, 100);
+    assert_int_equal(mb_client_leader(c, "orders", 0), 3);
+    /* a partition without a leader makes the client ask again by itself */
+    g_b.leader = -1;
+    mb_client_refresh_metadata(c, 0);
+    while (mb_client_leader(c, "orders", 0) != -1 && g_net.now < 30000)
+        mb_client_poll(c, 100);
+    g_b.leader = 2;
+    while (mb_client_leader(c, "orders", 0) != 2 && g_net.now < 40000)
+        mb_client_poll(c, 100);
+    assert_int_equal(mb_client_leader(c, "orders", 0), 2);
+    mb_client_destroy(c);
+}
+
+static void test_huge_size_prefix_closes_connection(void **state)
+{
+    mb_client *c;
+    (void)state;
+    g_b.huge_prefix = 1;
+    c = make("127.0.0.1:9092");
+    mb_client_poll(c, 10);
+    assert_int_equal(g_net.n_socks, 1);
+    while (!g_net.socks[0]->closed && g_net.now < 10000)
+        mb_client_poll(c, 100);
+    assert_true(g_net.socks[0]->closed);
+    assert_true(log_has("MSGBUS_ERR_FRAME_TOO_LARGE"));
+    mb_client_destroy(c);
+}
+
+/* A request for an API the broker does not speak. */
+static int enc_nothing(void *ud, mb_wr *w, int16_t version)
+{
+    (void)ud;
+    (void)version;
+    return mb_wr_i32(w, 0);
+}
+
+static int g_done_err = 1;
+
+static void done_record(void *ud, int err, int16_t version, mb_rd *body)
+{
+    (void)ud;
+    (void)version;
+    (void)body;
+    g_done_err = err;
+}
+
+static void test_no_common_version(void **state)
+{
+    mb_client *c;
+    mb_net_req r;
+    (void)state;
+    c = make("127.0.0.1:9092");
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    memset(&r, 0, sizeof r);
+    r.api_key = MB_API_PRODUCE; /* the scripted broker lists only ApiVersions and Metadata */
+    r.min_version = 3;
+    r.max_version = 9;
+    r.expect_response = 1;
+    r.encode = enc_nothing;
+    r.done = done_record;
+    g_done_err = 1;
+    assert_int_equal(mb_client_send(c, 1, &r), 0);
+    mb_client_poll(c, 10);
+    assert_int_equal(g_done_err, MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(mb_client_send(c, 42, &r), MSGBUS_ERR_STATE); /* unknown broker */
+    r.encode = NULL;
+    assert_int_equal(mb_client_send(c, 1, &r), MSGBUS_ERR_INVALID_ARG);
+    mb_client_destroy(c);
+}
+
+static void test_bad_configuration(void **state)
+{
+    static const char *bad[] = {"",          "localhost", "host:0",   "host:65536", "host:-1",
+                                "host:12ab", "[::1:9092", "a b:9092", "h:1,,h:2",   ":9092"};
+    mb_client_config cfg;
+    mb_client *c = (mb_client *)&cfg;
+    size_t i;
+    (void)state;
+    config("127.0.0.1:9092", &cfg);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg.bootstrap = bad[i];
+        assert_int_equal(mb_client_create(&c, &cfg), MSGBUS_ERR_INVALID_ARG);
+        assert_null(c);
+    }
+    assert_true(log_has("invalid bootstrap list"));
+    cfg.bootstrap = "[::1]:9092,localhost:9093";
+    assert_int_equal(mb_client_create(&c, &cfg), 0);
+    mb_client_destroy(c);
+    cfg.transport = NULL;
+    assert_int_equal(mb_client_create(&c, &cfg), MSGBUS_ERR_INVALID_ARG);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_bootstrap_handshake_metadata),
+        T(test_apiversions_fallback_to_v0),
+        T(test_version_cap),
+        T(test_partial_writes_and_would_block),
+        T(test_response_one_byte_at_a_time),
+        T(test_unknown_correlation_id_discarded),
+        T(test_silent_broker_times_out_and_reconnects),
+        T(test_reset_mid_frame),
+        T(test_close_on_accept_backoff_and_retries),
+        T(test_refused_then_second_bootstrap),
+        T(test_leader_change_followed),
+        T(test_huge_size_prefix_closes_connection),
+        T(test_no_common_version),
+        T(test_bad_configuration),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
