@@ -54,6 +54,11 @@
 #define MSGBUS_CFG_MAX_RECORD_HEADERS 1024
 #endif
 
+/** 1: log through the application's callback; 0: compile every log call away. */
+#ifndef MSGBUS_CFG_LOG
+#define MSGBUS_CFG_LOG 1
+#endif
+
 #if MSGBUS_CFG_MAX_ARRAY_COUNT < 1 || MSGBUS_CFG_MAX_ARRAY_COUNT > 0x7fffffffL
 #error "MSGBUS_CFG_MAX_ARRAY_COUNT must be in [1, INT32_MAX]"
 #endif

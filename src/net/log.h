@@ -8,10 +8,6 @@
 
 #include "client.h"
 
-#ifndef MSGBUS_CFG_LOG
-#define MSGBUS_CFG_LOG 1
-#endif
-
 typedef struct mb_logger {
     mb_log_fn fn;
     void *ud;

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "msgbus/port.h"
 #include "net/client_int.h"
 #include "proto/api_versions.h"
 #include "proto/metadata.h"
@@ -370,6 +371,25 @@ static void test_leader_change_followed(void **state)
     mb_client_destroy(c);
 }
 
+static void test_periodic_refresh(void **state)
+{
+    mb_client_config cfg;
+    mb_client *c = NULL;
+    mb_client_stats st;
+    uint32_t until;
+    (void)state;
+    config("127.0.0.1:9092", &cfg);
+    cfg.metadata_max_age_ms = 1000;
+    assert_int_equal(mb_client_create(&c, &cfg), 0);
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    until = g_net.now + 5500;
+    while (msgbus_time_diff(g_net.now, until) < 0)
+        mb_client_poll(c, 100);
+    mb_client_get_stats(c, &st);
+    assert_true(st.metadata_refreshes >= 5 && st.metadata_refreshes <= 7);
+    mb_client_destroy(c);
+}
+
 static void test_huge_size_prefix_closes_connection(void **state)
 {
     mb_client *c;
@@ -464,6 +484,7 @@ int main(void)
         T(test_close_on_accept_backoff_and_retries),
         T(test_refused_then_second_bootstrap),
         T(test_leader_change_followed),
+        T(test_periodic_refresh),
         T(test_huge_size_prefix_closes_connection),
         T(test_no_common_version),
         T(test_bad_configuration),
