@@ -6,7 +6,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
       libcmocka-dev libmbedtls-dev
       zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
-      librdkafka-dev kcat python3-kafka)
+      librdkafka-dev kcat python3-kafka
+      gcc-arm-none-eabi picolibc-arm-none-eabi)
 
 missing=()
 for p in "${PKGS[@]}"; do

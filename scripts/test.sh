@@ -26,6 +26,13 @@ ctest --test-dir build/release --output-on-failure -j"$JOBS" | tee build/release
 count() { sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$1" | tail -1; }
 passed=$(count build/release.ctest.log)
 
+step "footprint: Cortex-M4 build with port/none, sizes against budgets"
+scripts/footprint.sh build/footprint.md
+sed -n '/## Per module/,/Static data/p' build/footprint.md
+if ! diff -q <(grep '^|' build/footprint.md) <(grep '^|' docs/footprint.md) >/dev/null; then
+  echo "note: docs/footprint.md is stale; regenerate it with scripts/footprint.sh"
+fi
+
 if [ "${1:-}" = "--quick" ]; then
   exit 0
 fi

@@ -76,23 +76,28 @@ static int check_config(const mb_client_config *cfg, mb_logger *log)
     return why ? MSGBUS_ERR_INVALID_ARG : 0;
 }
 
+/* One connection per bootstrap entry, parsed one at a time (a small stack). */
 static int add_bootstrap(mb_client *c)
 {
-    mb_hostport addrs[MB_CLIENT_MAX_BROKERS];
-    size_t n = 0, i;
-    if (mb_addr_parse_list(c->cfg.bootstrap, addrs, MB_CLIENT_MAX_BROKERS, &n)) {
-        MB_LOG(&c->log, MB_LOG_ERROR,
-               "invalid bootstrap list \"%s\": want host:port[,host:port...], port 1-65535",
-               c->cfg.bootstrap);
-        return MSGBUS_ERR_INVALID_ARG;
-    }
-    for (i = 0; i < n; i++) {
-        c->conns[i] = mb_conn_new(c, -1 - (int32_t)i, &addrs[i]);
-        if (!c->conns[i])
+    const char *p = c->cfg.bootstrap;
+    mb_hostport hp;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (c->n_conns == MB_CLIENT_MAX_BROKERS || mb_addr_parse(p, len, &hp)) {
+            MB_LOG(&c->log, MB_LOG_ERROR,
+                   "invalid bootstrap list \"%s\": want host:port[,host:port...], port 1-65535",
+                   c->cfg.bootstrap);
+            return MSGBUS_ERR_INVALID_ARG;
+        }
+        c->conns[c->n_conns] = mb_conn_new(c, -1 - (int32_t)c->n_conns, &hp);
+        if (!c->conns[c->n_conns])
             return MSGBUS_ERR_NOMEM;
         c->n_conns++;
+        if (!comma)
+            return 0;
+        p = comma + 1;
     }
-    return 0;
 }
 
 int mb_client_create(mb_client **out, const mb_client_config *cfg)
@@ -284,14 +289,20 @@ void mb_client_conn_ready(mb_client *c, mb_conn *conn)
 /* Metadata                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* The topic list lives in the scratch arena, which no callback is using while
+ * a request is encoded; a client wanting more topics than fit asks for all. */
 static int md_encode(void *ud, mb_wr *w, int16_t version)
 {
     mb_client *c = ud;
-    mb_metadata_req_topic topics[64];
+    mb_metadata_req_topic *topics = (mb_metadata_req_topic *)c->scratch;
     mb_metadata_req req;
-    size_t i, n = c->n_wanted < 64 ? c->n_wanted : 64;
+    size_t i, n = c->n_wanted, cap = MB_CLIENT_SCRATCH / sizeof(mb_metadata_req_topic);
     memset(&req, 0, sizeof req);
-    memset(topics, 0, sizeof topics);
+    if (n > cap) {
+        n = 0;
+        c->md_all = 1;
+    }
+    memset(topics, 0, n * sizeof *topics);
     for (i = 0; i < n; i++)
         topics[i].name = mb_str_c(c->wanted[i]);
     req.topics = topics;
