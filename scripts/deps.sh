@@ -7,7 +7,7 @@ PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
       libcmocka-dev libmbedtls-dev
       zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
       librdkafka-dev kcat python3-kafka
-      gcc-arm-none-eabi picolibc-arm-none-eabi)
+      gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm)
 
 missing=()
 for p in "${PKGS[@]}"; do

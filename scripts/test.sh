@@ -2,9 +2,11 @@
 # Install what is needed, then build and run the whole msgbus test suite:
 #   1. Release build (strict warnings, -Werror on library code), all tests;
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, all tests;
-#   3. every libFuzzer target for a short bounded run over its seed corpus;
-#   4. the codec benchmark (prints its table; informative, never fails the run).
-# Usage: scripts/test.sh [--quick]   (--quick: step 1 only)
+#   3. the footprint table for Cortex-M4 checked against its budgets, and the
+#      unit tests cross-compiled for Cortex-M4 and run under QEMU;
+#   4. every libFuzzer target for a short bounded run over its seed corpus;
+#   5. the codec benchmark (prints its table; informative, never fails the run).
+# Usage: scripts/test.sh [--quick]   (--quick: step 1 and the footprint check only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -44,6 +46,10 @@ cmake --build build/asan -j"$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j"$JOBS" | tee build/asan.ctest.log
 passed=$((passed + $(count build/asan.ctest.log)))
+
+step "tests on an emulated Cortex-M4 (QEMU mps2-an386, semihosting)"
+scripts/target_tests.sh | tee build/target.ctest.log
+passed=$((passed + $(count build/target.ctest.log)))
 
 step "fuzz targets, ${FUZZ_SECONDS}s each"
 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DMSGBUS_FUZZ=ON \

@@ -17,3 +17,15 @@ set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,--gc-sections")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+
+# Test programs run under QEMU's MPS2 AN386 board (a Cortex-M4) with
+# semihosting: picolibc's semihost crt0 and oslib give them stdout, host
+# files and an exit status. 4 MiB of code memory at 0, 4 MiB of RAM above it.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,--gc-sections --oslib=semihost --crt0=semihost -T picolibc.ld \
+-Wl,--defsym=__flash=0x00000000 -Wl,--defsym=__flash_size=0x00400000 \
+-Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x00400000 -Wl,--defsym=__stack_size=0x20000")
+find_program(MSGBUS_QEMU_ARM qemu-system-arm)
+if(MSGBUS_QEMU_ARM)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${MSGBUS_QEMU_ARM} -M mps2-an386 -nographic -monitor none
+      -serial none -semihosting-config enable=on,target=native -kernel)
+endif()

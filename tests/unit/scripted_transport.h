@@ -15,7 +15,7 @@
 #include "proto/api.h"
 
 #define ST_MAX_SOCKS 64
-#define ST_BUF (1u << 20)
+#define ST_BUF (1u << 16) /* small enough for the emulated microcontroller */
 
 typedef struct st_net st_net;
 
