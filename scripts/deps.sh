@@ -7,7 +7,8 @@ PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
       libcmocka-dev libmbedtls-dev
       zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
       librdkafka-dev kcat python3-kafka
-      gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm)
+      gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm
+      gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static)
 
 missing=()
 for p in "${PKGS[@]}"; do

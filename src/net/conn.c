@@ -548,8 +548,14 @@ void mb_conn_step(mb_conn *c, uint32_t now)
         break;
     case MB_CONN_BACKOFF:
         expire(c, now);
-        if (due(now, c->deadline))
-            start_connect(c, now);
+        if (due(now, c->deadline)) {
+            /* A broker reconnects by itself; a bootstrap entry only while it
+             * is still needed (no metadata yet, or requests wait on it). */
+            if (c->node_id >= 0 || c->q_head || !c->cl->cluster.valid)
+                start_connect(c, now);
+            else
+                c->state = MB_CONN_IDLE;
+        }
         break;
     case MB_CONN_CONNECTING:
         expire(c, now);

@@ -24,8 +24,14 @@ struct CMUnitTest {
     CMFixtureFunction teardown_func;
 };
 
-#define cmocka_unit_test(f) {#f, f, NULL, NULL}
-#define cmocka_unit_test_setup_teardown(f, setup, teardown) {#f, f, setup, teardown}
+#define cmocka_unit_test(f)                                                                        \
+    {                                                                                              \
+#f, f, NULL, NULL                                                                          \
+    }
+#define cmocka_unit_test_setup_teardown(f, setup, teardown)                                        \
+    {                                                                                              \
+#f, f, setup, teardown                                                                     \
+    }
 
 extern jmp_buf mb_cm_jmp;
 void mb_cm_fail(const char *file, int line, const char *fmt, ...);

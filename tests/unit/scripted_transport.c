@@ -19,6 +19,8 @@ static int st_connect(void *ctx, const char *host, uint16_t port, msgbus_sock **
     strncpy(s->host, host, sizeof s->host - 1);
     s->port = port;
     s->sc = net->next;
+    if (net->refuse_host && strcmp(host, net->refuse_host) == 0)
+        s->sc.refuse = 1;
     s->out = malloc(ST_BUF);
     s->in = malloc(ST_BUF);
     s->connect_time = net->now;

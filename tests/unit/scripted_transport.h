@@ -52,8 +52,9 @@ struct st_net {
     msgbus_transport t;
     msgbus_sock *socks[ST_MAX_SOCKS];
     int n_socks;
-    st_script next; /**< the script each new connection gets */
-    uint32_t now;   /**< the fake clock, in ms */
+    st_script next;          /**< the script each new connection gets */
+    const char *refuse_host; /**< connections to this host are always refused */
+    uint32_t now;            /**< the fake clock, in ms */
     st_responder responder;
     void *ud;
     int waits;
