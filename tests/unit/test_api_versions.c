@@ -12,22 +12,8 @@
 #include "proto/api_versions.h"
 #include "testutil.h"
 
-static int w_req(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_api_versions_req_write(w, v, m);
-}
-static int r_req(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_api_versions_req_read(r, v, a, m);
-}
-static int w_resp(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_api_versions_resp_write(w, v, m);
-}
-static int r_resp(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_api_versions_resp_read(r, v, a, m);
-}
+TU_BODY_OPS(api_versions_req)
+TU_BODY_OPS(api_versions_resp)
 
 static void cmp_req(const void *want, const void *got, int16_t v)
 {
@@ -103,10 +89,11 @@ static void test_roundtrip_all_versions(void **state)
             exp.n_finalized_features = 0;
             exp.zk_migration_ready = 0;
         }
-        tu_roundtrip(v, &req, &req_out, w_req, r_req, cmp_req);
-        tu_roundtrip(v, v < 3 ? &exp : &full, &out, w_resp, r_resp, cmp_resp);
-        tu_roundtrip(v, &plain, &out, w_resp, r_resp, cmp_resp);
-        tu_roundtrip(v, &empty, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &req, &req_out, w_api_versions_req, r_api_versions_req, cmp_req);
+        tu_roundtrip(v, v < 3 ? &exp : &full, &out, w_api_versions_resp, r_api_versions_resp,
+                     cmp_resp);
+        tu_roundtrip(v, &plain, &out, w_api_versions_resp, r_api_versions_resp, cmp_resp);
+        tu_roundtrip(v, &empty, &out, w_api_versions_resp, r_api_versions_resp, cmp_resp);
     }
 }
 
@@ -120,7 +107,7 @@ static void test_many_keys(void **state)
     for (v = 0; v < 40; v++)
         keys[v] = (mb_api_versions_key){v, 0, (int16_t)(v % 7)};
     for (v = 0; v <= 3; v++) {
-        tu_roundtrip(v, &r, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &r, &out, w_api_versions_resp, r_api_versions_resp, cmp_resp);
         assert_int_equal(mb_api_versions_pick(&out, 39, 0, 9), 4);
     }
 }
@@ -131,7 +118,7 @@ static void test_classic_bytes(void **state)
     uint8_t buf[32], enc[32];
     size_t n = tu_hex("0000 00000001 0012 0000 0003", buf, sizeof buf);
     mb_api_versions_resp *resp = (mb_api_versions_resp *)tu_out;
-    struct tu_dec_ctx c = {0, r_resp};
+    struct tu_dec_ctx c = {0, r_api_versions_resp};
     mb_wr w;
     (void)state;
     assert_int_equal(tu_dec_any(buf, n, &c), 0);
@@ -152,8 +139,8 @@ static void test_classic_bytes(void **state)
     assert_int_equal(mb_api_versions_req_write(&w, 2, &(mb_api_versions_req){{"x", 1}, {"y", 1}}),
                      0);
     assert_int_equal(w.len, 0);
-    assert_int_equal(tu_dec_hex("", 1, r_req), 0);
-    assert_int_equal(tu_dec_hex("00", 1, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("", 1, r_api_versions_req), 0);
+    assert_int_equal(tu_dec_hex("00", 1, r_api_versions_req), MSGBUS_ERR_MALFORMED);
 }
 
 static void check_req_v3(const void *m)
@@ -189,8 +176,10 @@ static void check_resp_v3(const void *m)
 static void test_vectors(void **state)
 {
     (void)state;
-    tu_vector("schema_api_versions_v3_req.hex", 3, r_req, w_req, check_req_v3);
-    tu_vector("schema_api_versions_v3_resp.hex", 3, r_resp, w_resp, check_resp_v3);
+    tu_vector("schema_api_versions_v3_req.hex", 3, r_api_versions_req, w_api_versions_req,
+              check_req_v3);
+    tu_vector("schema_api_versions_v3_resp.hex", 3, r_api_versions_resp, w_api_versions_resp,
+              check_resp_v3);
 }
 
 /* A broker that does not speak v1-v3 answers 35 with a v0 body. */
@@ -199,7 +188,7 @@ static void test_unsupported_version_fallback(void **state)
     size_t len = 0;
     uint8_t *buf = tu_load_vector("schema_api_versions_v3_resp_err35.hex", &len);
     mb_api_versions_resp *r = (mb_api_versions_resp *)tu_out;
-    struct tu_dec_ctx c = {3, r_resp};
+    struct tu_dec_ctx c = {3, r_api_versions_resp};
     int16_t v;
     (void)state;
     for (v = 1; v <= 3; v++) {
@@ -234,22 +223,23 @@ static void test_unsupported_version_malformed_body(void **state)
     size_t i;
     (void)state;
     for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
-        assert_int_equal(tu_dec_hex(bodies[i], 3, r_resp), 0);
+        assert_int_equal(tu_dec_hex(bodies[i], 3, r_api_versions_resp), 0);
         assert_int_equal(r->error_code, 35);
         assert_int_equal(r->n_api_keys, 0);
         assert_null(r->api_keys);
         assert_int_equal(mb_api_versions_pick(r, 18, 0, 3), -1);
     }
     /* requested at v0, a malformed body is an error as any other */
-    assert_int_equal(tu_dec_hex("0023 0000", 0, r_resp), MSGBUS_ERR_TRUNCATED);
-    assert_int_equal(tu_dec_hex("0023 00000001 0012 0000 0003 00", 0, r_resp),
+    assert_int_equal(tu_dec_hex("0023 0000", 0, r_api_versions_resp), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("0023 00000001 0012 0000 0003 00", 0, r_api_versions_resp),
                      MSGBUS_ERR_MALFORMED);
     /* the error code itself cut short is still an error */
-    assert_int_equal(tu_dec_hex("00", 3, r_resp), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("00", 3, r_api_versions_resp), MSGBUS_ERR_TRUNCATED);
     /* another error code at v3 is parsed in the v3 layout */
-    assert_int_equal(tu_dec_hex("0022 01 00000000 00", 3, r_resp), 0);
+    assert_int_equal(tu_dec_hex("0022 01 00000000 00", 3, r_api_versions_resp), 0);
     assert_int_equal(r->error_code, 34);
-    assert_int_equal(tu_dec_hex("0022 00000000", 3, r_resp), MSGBUS_ERR_MALFORMED); /* null array */
+    assert_int_equal(tu_dec_hex("0022 00000000", 3, r_api_versions_resp),
+                     MSGBUS_ERR_MALFORMED); /* null array */
 }
 
 static void test_pick(void **state)
@@ -286,29 +276,35 @@ static void test_hostile(void **state)
     mb_api_versions_resp *r = (mb_api_versions_resp *)tu_out;
     (void)state;
     /* huge counts */
-    assert_int_equal(tu_dec_hex("0000 7fffffff 0012 0000 0003", 0, r_resp), MSGBUS_ERR_LIMIT);
-    assert_int_equal(tu_dec_hex("0000 00000002 0012 0000 0003", 0, r_resp), MSGBUS_ERR_TRUNCATED);
-    assert_int_equal(tu_dec_hex("0000 ffffffff0f", 3, r_resp), MSGBUS_ERR_LIMIT);
-    assert_int_equal(tu_dec_hex("0000 ffffffff", 1, r_resp), MSGBUS_ERR_MALFORMED);
-    /* the v3 compact api_keys array may not be null */
-    assert_int_equal(tu_dec_hex("0000 00 00000000 00", 3, r_resp), MSGBUS_ERR_MALFORMED);
-    /* a known tag of the wrong size */
-    assert_int_equal(tu_dec_hex("0000 01 00000000 01 01 04 00000005", 3, r_resp),
+    assert_int_equal(tu_dec_hex("0000 7fffffff 0012 0000 0003", 0, r_api_versions_resp),
+                     MSGBUS_ERR_LIMIT);
+    assert_int_equal(tu_dec_hex("0000 00000002 0012 0000 0003", 0, r_api_versions_resp),
                      MSGBUS_ERR_TRUNCATED);
-    assert_int_equal(tu_dec_hex("0000 01 00000000 01 03 02 0101", 3, r_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0000 ffffffff0f", 3, r_api_versions_resp), MSGBUS_ERR_LIMIT);
+    assert_int_equal(tu_dec_hex("0000 ffffffff", 1, r_api_versions_resp), MSGBUS_ERR_MALFORMED);
+    /* the v3 compact api_keys array may not be null */
+    assert_int_equal(tu_dec_hex("0000 00 00000000 00", 3, r_api_versions_resp),
+                     MSGBUS_ERR_MALFORMED);
+    /* a known tag of the wrong size */
+    assert_int_equal(tu_dec_hex("0000 01 00000000 01 01 04 00000005", 3, r_api_versions_resp),
+                     MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("0000 01 00000000 01 03 02 0101", 3, r_api_versions_resp),
+                     MSGBUS_ERR_MALFORMED);
     /* a features array claiming more than its tag holds */
-    assert_int_equal(tu_dec_hex("0000 01 00000000 01 00 02 7f 00", 3, r_resp),
+    assert_int_equal(tu_dec_hex("0000 01 00000000 01 00 02 7f 00", 3, r_api_versions_resp),
                      MSGBUS_ERR_TRUNCATED);
     /* a null feature name */
-    assert_int_equal(tu_dec_hex("0000 01 00000000 01 00 07 02 00 0000 0001 00", 3, r_resp),
-                     MSGBUS_ERR_MALFORMED);
+    assert_int_equal(
+        tu_dec_hex("0000 01 00000000 01 00 07 02 00 0000 0001 00", 3, r_api_versions_resp),
+        MSGBUS_ERR_MALFORMED);
     /* unknown tags (and unknown tags inside an api key) skipped */
-    assert_int_equal(tu_dec_hex("0000 02 0012 0000 0003 01 09 01 aa 00000000 01 07 00", 3, r_resp),
-                     0);
+    assert_int_equal(
+        tu_dec_hex("0000 02 0012 0000 0003 01 09 01 aa 00000000 01 07 00", 3, r_api_versions_resp),
+        0);
     assert_int_equal(r->n_api_keys, 1);
     assert_int_equal(r->api_keys[0].max_version, 3);
     /* null client software name */
-    assert_int_equal(tu_dec_hex("00 02 31 00", 3, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00 02 31 00", 3, r_api_versions_req), MSGBUS_ERR_MALFORMED);
     mb_wr_init(&w, buf, sizeof buf);
     assert_int_equal(mb_api_versions_req_write(&w, 3, &nullreq), MSGBUS_ERR_INVALID_ARG);
     mb_wr_init(&w, buf, sizeof buf);
@@ -318,9 +314,10 @@ static void test_hostile(void **state)
     /* versions */
     mb_wr_init(&w, buf, sizeof buf);
     assert_int_equal(mb_api_versions_req_write(&w, 4, &nullreq), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(tu_dec_hex("0000 00000000 00000000", 4, r_resp),
+    assert_int_equal(tu_dec_hex("0000 00000000 00000000", 4, r_api_versions_resp),
                      MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(tu_dec_hex("0000 00000000", -1, r_resp), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0000 00000000", -1, r_api_versions_resp),
+                     MSGBUS_ERR_UNSUPPORTED_VERSION);
 }
 
 int main(void)

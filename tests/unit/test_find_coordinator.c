@@ -11,22 +11,8 @@
 #include "proto/find_coordinator.h"
 #include "testutil.h"
 
-static int w_req(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_find_coordinator_req_write(w, v, m);
-}
-static int r_req(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_find_coordinator_req_read(r, v, a, m);
-}
-static int w_resp(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_find_coordinator_resp_write(w, v, m);
-}
-static int r_resp(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_find_coordinator_resp_read(r, v, a, m);
-}
+TU_BODY_OPS(find_coordinator_req)
+TU_BODY_OPS(find_coordinator_resp)
 
 static void cmp_req(const void *want, const void *got, int16_t v)
 {
@@ -57,11 +43,12 @@ static void test_roundtrip_all_versions(void **state)
     int16_t v;
     (void)state;
     for (v = 1; v <= 3; v++) {
-        tu_roundtrip(v, &grp, &req_out, w_req, r_req, cmp_req);
-        tu_roundtrip(v, &txn, &req_out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &grp, &req_out, w_find_coordinator_req, r_find_coordinator_req, cmp_req);
+        tu_roundtrip(v, &txn, &req_out, w_find_coordinator_req, r_find_coordinator_req, cmp_req);
         assert_int_equal(req_out.key_type, 1);
-        tu_roundtrip(v, &ok, &resp_out, w_resp, r_resp, cmp_resp);
-        tu_roundtrip(v, &err, &resp_out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &ok, &resp_out, w_find_coordinator_resp, r_find_coordinator_resp, cmp_resp);
+        tu_roundtrip(v, &err, &resp_out, w_find_coordinator_resp, r_find_coordinator_resp,
+                     cmp_resp);
         tu_assert_str(resp_out.error_message, "not available");
     }
 }
@@ -72,7 +59,7 @@ static void test_classic_bytes(void **state)
     uint8_t buf[32], enc[32];
     size_t n = tu_hex("00000000 0000 ffff 00000001 0001 68 00002384", buf, sizeof buf);
     mb_find_coordinator_resp *resp = (mb_find_coordinator_resp *)tu_out;
-    struct tu_dec_ctx c = {2, r_resp};
+    struct tu_dec_ctx c = {2, r_find_coordinator_resp};
     mb_wr w;
     (void)state;
     assert_int_equal(tu_dec_any(buf, n, &c), 0);
@@ -86,7 +73,7 @@ static void test_classic_bytes(void **state)
     tu_check_truncations(buf, n, tu_dec_any, &c);
     /* v1 request: key "g", key_type 0 */
     n = tu_hex("0001 67 00", buf, sizeof buf);
-    c.rf = r_req;
+    c.rf = r_find_coordinator_req;
     c.v = 1;
     assert_int_equal(tu_dec_any(buf, n, &c), 0);
     tu_assert_str(((mb_find_coordinator_req *)tu_out)->key, "g");
@@ -114,8 +101,10 @@ static void check_resp_v3(const void *m)
 static void test_vectors(void **state)
 {
     (void)state;
-    tu_vector("schema_find_coordinator_v3_req.hex", 3, r_req, w_req, check_req_v3);
-    tu_vector("schema_find_coordinator_v3_resp.hex", 3, r_resp, w_resp, check_resp_v3);
+    tu_vector("schema_find_coordinator_v3_req.hex", 3, r_find_coordinator_req,
+              w_find_coordinator_req, check_req_v3);
+    tu_vector("schema_find_coordinator_v3_resp.hex", 3, r_find_coordinator_resp,
+              w_find_coordinator_resp, check_resp_v3);
 }
 
 static void test_hostile_and_versions(void **state)
@@ -126,17 +115,20 @@ static void test_hostile_and_versions(void **state)
     mb_find_coordinator_resp nullhost = {0, 0, {NULL, -1}, 1, {NULL, -1}, 1};
     (void)state;
     /* null key / null host where not nullable */
-    assert_int_equal(tu_dec_hex("ffff 00", 1, r_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(tu_dec_hex("00 00 00", 3, r_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(tu_dec_hex("00000000 0000 00 00000001 00 00002384 00", 3, r_resp),
-                     MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("ffff 00", 1, r_find_coordinator_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00 00 00", 3, r_find_coordinator_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(
+        tu_dec_hex("00000000 0000 00 00000001 00 00002384 00", 3, r_find_coordinator_resp),
+        MSGBUS_ERR_MALFORMED);
     /* huge compact length */
-    assert_int_equal(tu_dec_hex("ffffffff0f 00 00", 3, r_req), MSGBUS_ERR_LIMIT);
+    assert_int_equal(tu_dec_hex("ffffffff0f 00 00", 3, r_find_coordinator_req), MSGBUS_ERR_LIMIT);
     /* trailing byte */
-    assert_int_equal(tu_dec_hex("0001 67 00 00", 1, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0001 67 00 00", 1, r_find_coordinator_req), MSGBUS_ERR_MALFORMED);
     /* v4+ (batched keys) and v0 are outside what msgbus speaks */
-    assert_int_equal(tu_dec_hex("0001 67", 0, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(tu_dec_hex("00 02 02 67 00 00", 4, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0001 67", 0, r_find_coordinator_req),
+                     MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("00 02 02 67 00 00", 4, r_find_coordinator_req),
+                     MSGBUS_ERR_UNSUPPORTED_VERSION);
     mb_wr_init(&w, buf, sizeof buf);
     assert_int_equal(mb_find_coordinator_req_write(&w, 4, &req), MSGBUS_ERR_UNSUPPORTED_VERSION);
     mb_wr_init(&w, buf, sizeof buf);

@@ -11,24 +11,14 @@
 #include "proto/group.h"
 #include "testutil.h"
 
-#define OPS(x)                                                                                     \
-    static int w_##x(mb_wr *w, int16_t v, const void *m)                                           \
-    {                                                                                              \
-        return mb_##x##_write(w, v, m);                                                            \
-    }                                                                                              \
-    static int r_##x(mb_rd *r, int16_t v, mb_arena *a, void *m)                                    \
-    {                                                                                              \
-        return mb_##x##_read(r, v, a, m);                                                          \
-    }
-
-OPS(join_group_req)
-OPS(join_group_resp)
-OPS(sync_group_req)
-OPS(sync_group_resp)
-OPS(heartbeat_req)
-OPS(heartbeat_resp)
-OPS(leave_group_req)
-OPS(leave_group_resp)
+TU_BODY_OPS(join_group_req)
+TU_BODY_OPS(join_group_resp)
+TU_BODY_OPS(sync_group_req)
+TU_BODY_OPS(sync_group_resp)
+TU_BODY_OPS(heartbeat_req)
+TU_BODY_OPS(heartbeat_resp)
+TU_BODY_OPS(leave_group_req)
+TU_BODY_OPS(leave_group_resp)
 
 static const mb_bytes META = {(const uint8_t *)"\x00\x01\x02", 3};
 

@@ -11,22 +11,8 @@
 #include "proto/init_producer_id.h"
 #include "testutil.h"
 
-static int w_req(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_init_producer_id_req_write(w, v, m);
-}
-static int r_req(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_init_producer_id_req_read(r, v, a, m);
-}
-static int w_resp(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_init_producer_id_resp_write(w, v, m);
-}
-static int r_resp(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_init_producer_id_resp_read(r, v, a, m);
-}
+TU_BODY_OPS(init_producer_id_req)
+TU_BODY_OPS(init_producer_id_resp)
 
 static void cmp_req(const void *want, const void *got, int16_t v)
 {
@@ -54,11 +40,12 @@ static void test_roundtrip_all_versions(void **state)
     int16_t v;
     (void)state;
     for (v = 0; v <= 2; v++) {
-        tu_roundtrip(v, &txn, &req_out, w_req, r_req, cmp_req);
-        tu_roundtrip(v, &idem, &req_out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &txn, &req_out, w_init_producer_id_req, r_init_producer_id_req, cmp_req);
+        tu_roundtrip(v, &idem, &req_out, w_init_producer_id_req, r_init_producer_id_req, cmp_req);
         assert_true(req_out.transactional_id.len < 0);
-        tu_roundtrip(v, &ok, &resp_out, w_resp, r_resp, cmp_resp);
-        tu_roundtrip(v, &err, &resp_out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &ok, &resp_out, w_init_producer_id_resp, r_init_producer_id_resp, cmp_resp);
+        tu_roundtrip(v, &err, &resp_out, w_init_producer_id_resp, r_init_producer_id_resp,
+                     cmp_resp);
         assert_int_equal(resp_out.error_code, 53);
     }
 }
@@ -69,7 +56,7 @@ static void test_classic_bytes(void **state)
     uint8_t buf[32], enc[32];
     size_t n = tu_hex("ffff 000003e8", buf, sizeof buf);
     mb_init_producer_id_req *req = (mb_init_producer_id_req *)tu_out;
-    struct tu_dec_ctx c = {1, r_req};
+    struct tu_dec_ctx c = {1, r_init_producer_id_req};
     mb_wr w;
     (void)state;
     assert_int_equal(tu_dec_any(buf, n, &c), 0);
@@ -81,7 +68,7 @@ static void test_classic_bytes(void **state)
     tu_check_truncations(buf, n, tu_dec_any, &c);
     /* v0 response: throttle 0, error 0, id 9, epoch 1 */
     n = tu_hex("00000000 0000 0000000000000009 0001", buf, sizeof buf);
-    c.rf = r_resp;
+    c.rf = r_init_producer_id_resp;
     c.v = 0;
     assert_int_equal(tu_dec_any(buf, n, &c), 0);
     assert_true(((mb_init_producer_id_resp *)tu_out)->producer_id == 9);
@@ -108,8 +95,10 @@ static void check_resp_v2(const void *m)
 static void test_vectors(void **state)
 {
     (void)state;
-    tu_vector("schema_init_producer_id_v2_req.hex", 2, r_req, w_req, check_req_v2);
-    tu_vector("schema_init_producer_id_v2_resp.hex", 2, r_resp, w_resp, check_resp_v2);
+    tu_vector("schema_init_producer_id_v2_req.hex", 2, r_init_producer_id_req,
+              w_init_producer_id_req, check_req_v2);
+    tu_vector("schema_init_producer_id_v2_resp.hex", 2, r_init_producer_id_resp,
+              w_init_producer_id_resp, check_resp_v2);
 }
 
 static void test_hostile_and_versions(void **state)
@@ -119,20 +108,24 @@ static void test_hostile_and_versions(void **state)
     mb_init_producer_id_req req = {{"t", 1}, 1};
     (void)state;
     /* negative string length other than -1 */
-    assert_int_equal(tu_dec_hex("fff0 000003e8", 0, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("fff0 000003e8", 0, r_init_producer_id_req), MSGBUS_ERR_MALFORMED);
     /* a length beyond the input */
-    assert_int_equal(tu_dec_hex("7fff 000003e8", 1, r_req), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("7fff 000003e8", 1, r_init_producer_id_req), MSGBUS_ERR_TRUNCATED);
     /* compact length with a 6-byte varint */
-    assert_int_equal(tu_dec_hex("ffffffffff01 000003e8 00", 2, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("ffffffffff01 000003e8 00", 2, r_init_producer_id_req),
+                     MSGBUS_ERR_MALFORMED);
     /* trailing bytes; flexible body without its tag section */
-    assert_int_equal(tu_dec_hex("ffff 000003e8 00", 1, r_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(tu_dec_hex("00 000003e8", 2, r_req), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("ffff 000003e8 00", 1, r_init_producer_id_req),
+                     MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00 000003e8", 2, r_init_producer_id_req), MSGBUS_ERR_TRUNCATED);
     /* unknown tags skipped */
-    assert_int_equal(tu_dec_hex("00 000003e8 01 05 01 ff", 2, r_req), 0);
+    assert_int_equal(tu_dec_hex("00 000003e8 01 05 01 ff", 2, r_init_producer_id_req), 0);
     assert_int_equal(((mb_init_producer_id_req *)tu_out)->transaction_timeout_ms, 1000);
     /* versions outside 0-2 */
-    assert_int_equal(tu_dec_hex("00 000003e8 00", 3, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(tu_dec_hex("ffff 000003e8", -1, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("00 000003e8 00", 3, r_init_producer_id_req),
+                     MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("ffff 000003e8", -1, r_init_producer_id_req),
+                     MSGBUS_ERR_UNSUPPORTED_VERSION);
     mb_wr_init(&w, buf, sizeof buf);
     assert_int_equal(mb_init_producer_id_req_write(&w, 3, &req), MSGBUS_ERR_UNSUPPORTED_VERSION);
 }

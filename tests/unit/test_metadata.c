@@ -11,22 +11,8 @@
 #include "proto/metadata.h"
 #include "testutil.h"
 
-static int w_req(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_metadata_req_write(w, v, m);
-}
-static int r_req(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_metadata_req_read(r, v, a, m);
-}
-static int w_resp(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_metadata_resp_write(w, v, m);
-}
-static int r_resp(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_metadata_resp_read(r, v, a, m);
-}
+TU_BODY_OPS(metadata_req)
+TU_BODY_OPS(metadata_resp)
 
 static const mb_uuid g_id = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
 static const mb_uuid g_zero = {{0}};
@@ -182,13 +168,13 @@ static void test_req_roundtrip_all_versions(void **state)
     (void)state;
     for (v = 1; v <= 12; v++) {
         req_at(v, &req, t);
-        tu_roundtrip(v, &req, &out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &req, &out, w_metadata_req, r_metadata_req, cmp_req);
         req.n_topics = -1; /* all topics */
         req.topics = NULL;
-        tu_roundtrip(v, &req, &out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &req, &out, w_metadata_req, r_metadata_req, cmp_req);
         assert_int_equal(out.n_topics, -1);
         req.n_topics = 0; /* no topics */
-        tu_roundtrip(v, &req, &out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &req, &out, w_metadata_req, r_metadata_req, cmp_req);
         assert_int_equal(out.n_topics, 0);
     }
 }
@@ -202,10 +188,10 @@ static void test_resp_roundtrip_all_versions(void **state)
     (void)state;
     for (v = 1; v <= 12; v++) {
         resp_at(v, &m, t, p);
-        tu_roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &m, &out, w_metadata_resp, r_metadata_resp, cmp_resp);
         m.n_topics = 0;
         m.n_brokers = 0;
-        tu_roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &m, &out, w_metadata_resp, r_metadata_resp, cmp_resp);
     }
 }
 
@@ -222,7 +208,7 @@ static void test_defaults_when_absent(void **state)
     uint8_t buf[128], enc[128];
     size_t n = tu_hex(hex, buf, sizeof buf);
     mb_metadata_resp *m = (mb_metadata_resp *)tu_out;
-    struct tu_dec_ctx c = {1, r_resp};
+    struct tu_dec_ctx c = {1, r_metadata_resp};
     mb_wr w;
     (void)state;
     assert_int_equal(tu_dec_any(buf, n, &c), 0);
@@ -247,14 +233,14 @@ static void test_defaults_when_absent(void **state)
     tu_check_truncations(buf, n, tu_dec_any, &c);
     /* v3 request (topic "t"): allow_auto_topic_creation decodes as true */
     n = tu_hex("00000001 0001 74", buf, sizeof buf);
-    c.rf = r_req;
+    c.rf = r_metadata_req;
     c.v = 3;
     assert_int_equal(tu_dec_any(buf, n, &c), 0);
     assert_int_equal(((mb_metadata_req *)tu_out)->allow_auto_topic_creation, 1);
     assert_int_equal(((mb_metadata_req *)tu_out)->include_topic_authorized_operations, 0);
     tu_check_truncations(buf, n, tu_dec_any, &c);
     /* v1 request: a null array means all topics */
-    assert_int_equal(tu_dec_hex("ffffffff", 1, r_req), 0);
+    assert_int_equal(tu_dec_hex("ffffffff", 1, r_metadata_req), 0);
     assert_int_equal(((mb_metadata_req *)tu_out)->n_topics, -1);
 }
 
@@ -296,7 +282,7 @@ static void test_classic_versions_bytes(void **state)
     mb_wr w;
     (void)state;
     for (i = 0; i < sizeof g_classic / sizeof g_classic[0]; i++) {
-        struct tu_dec_ctx c = {g_classic[i].v, r_resp};
+        struct tu_dec_ctx c = {g_classic[i].v, r_metadata_resp};
         n = tu_hex(g_classic[i].hex, buf, sizeof buf);
         assert_int_equal(tu_dec_any(buf, n, &c), 0);
         assert_int_equal(m->throttle_time_ms, g_classic[i].throttle);
@@ -313,12 +299,13 @@ static void test_classic_versions_bytes(void **state)
         tu_check_truncations(buf, n, tu_dec_any, &c);
     }
     /* requests: v7 has allow_auto_topic_creation only, v8 adds both include flags */
-    assert_int_equal(tu_dec_hex("00000001 0001 74 00", 7, r_req), 0);
+    assert_int_equal(tu_dec_hex("00000001 0001 74 00", 7, r_metadata_req), 0);
     assert_int_equal(((mb_metadata_req *)tu_out)->allow_auto_topic_creation, 0);
-    assert_int_equal(tu_dec_hex("00000001 0001 74 00 01 01", 8, r_req), 0);
+    assert_int_equal(tu_dec_hex("00000001 0001 74 00 01 01", 8, r_metadata_req), 0);
     assert_int_equal(((mb_metadata_req *)tu_out)->include_cluster_authorized_operations, 1);
     assert_int_equal(((mb_metadata_req *)tu_out)->include_topic_authorized_operations, 1);
-    assert_int_equal(tu_dec_hex("00000001 0001 74 00 01 01", 7, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00000001 0001 74 00 01 01", 7, r_metadata_req),
+                     MSGBUS_ERR_MALFORMED);
 }
 
 /* Many smallest-possible elements: the count bounds must not be too strict. */
@@ -351,15 +338,15 @@ static void test_minimal_elements(void **state)
         t[20].partitions = p;
         t[20].n_partitions = 20;
         req = (mb_metadata_req){rt, 20, 1, 0, 0};
-        tu_roundtrip(v, &req, &req_out, w_req, r_req, cmp_req);
+        tu_roundtrip(v, &req, &req_out, w_metadata_req, r_metadata_req, cmp_req);
         /* separately, so that no other part's slack hides a too-strict bound */
         m = (mb_metadata_resp){0, b, 20, MB_STR_NULL, -1, NULL, 0, MB_METADATA_AUTH_OPS_UNKNOWN};
-        tu_roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &m, &out, w_metadata_resp, r_metadata_resp, cmp_resp);
         m = (mb_metadata_resp){0, NULL, 0, MB_STR_NULL, -1, t, 20, MB_METADATA_AUTH_OPS_UNKNOWN};
-        tu_roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &m, &out, w_metadata_resp, r_metadata_resp, cmp_resp);
         m.topics = &t[20];
         m.n_topics = 1;
-        tu_roundtrip(v, &m, &out, w_resp, r_resp, cmp_resp);
+        tu_roundtrip(v, &m, &out, w_metadata_resp, r_metadata_resp, cmp_resp);
     }
 }
 
@@ -508,14 +495,14 @@ static void check_resp_v12(const void *p)
 static void test_vectors(void **state)
 {
     (void)state;
-    tu_vector("schema_metadata_v9_req.hex", 9, r_req, w_req, check_req_v9);
-    tu_vector("schema_metadata_v10_req.hex", 10, r_req, w_req, check_req_v10);
-    tu_vector("schema_metadata_v11_req.hex", 11, r_req, w_req, check_req_v11);
-    tu_vector("schema_metadata_v12_req.hex", 12, r_req, w_req, check_req_v12);
-    tu_vector("schema_metadata_v9_resp.hex", 9, r_resp, w_resp, check_resp_v9);
-    tu_vector("schema_metadata_v10_resp.hex", 10, r_resp, w_resp, check_resp_v10);
-    tu_vector("schema_metadata_v11_resp.hex", 11, r_resp, w_resp, check_resp_v11);
-    tu_vector("schema_metadata_v12_resp.hex", 12, r_resp, w_resp, check_resp_v12);
+    tu_vector("schema_metadata_v9_req.hex", 9, r_metadata_req, w_metadata_req, check_req_v9);
+    tu_vector("schema_metadata_v10_req.hex", 10, r_metadata_req, w_metadata_req, check_req_v10);
+    tu_vector("schema_metadata_v11_req.hex", 11, r_metadata_req, w_metadata_req, check_req_v11);
+    tu_vector("schema_metadata_v12_req.hex", 12, r_metadata_req, w_metadata_req, check_req_v12);
+    tu_vector("schema_metadata_v9_resp.hex", 9, r_metadata_resp, w_metadata_resp, check_resp_v9);
+    tu_vector("schema_metadata_v10_resp.hex", 10, r_metadata_resp, w_metadata_resp, check_resp_v10);
+    tu_vector("schema_metadata_v11_resp.hex", 11, r_metadata_resp, w_metadata_resp, check_resp_v11);
+    tu_vector("schema_metadata_v12_resp.hex", 12, r_metadata_resp, w_metadata_resp, check_resp_v12);
 }
 
 /* Kafka refuses to drop a non-ignorable field holding a non-default value. */
@@ -572,34 +559,36 @@ static void test_hostile(void **state)
     mb_metadata_resp *m = (mb_metadata_resp *)tu_out;
     (void)state;
     /* huge counts: brokers, topics, replicas */
-    assert_int_equal(tu_dec_hex("7fffffff 00000001", 1, r_resp), MSGBUS_ERR_LIMIT);
-    assert_int_equal(tu_dec_hex("00000000 ff 00000001 00", 9, r_resp), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("7fffffff 00000001", 1, r_metadata_resp), MSGBUS_ERR_LIMIT);
+    assert_int_equal(tu_dec_hex("00000000 ff 00000001 00", 9, r_metadata_resp),
+                     MSGBUS_ERR_TRUNCATED);
     assert_int_equal(tu_dec_hex("00000000 01 00 00000001 02 0000 02 74 00 02"
                                 "0000 00000000 00000001 00000000 ffffffff0f",
-                                9, r_resp),
+                                9, r_metadata_resp),
                      MSGBUS_ERR_LIMIT);
     /* a negative (non-null) host length; a null host */
     assert_int_equal(
-        tu_dec_hex("00000001 00000001 fffe 00002384 ffff 00000001 00000000", 1, r_resp),
+        tu_dec_hex("00000001 00000001 fffe 00002384 ffff 00000001 00000000", 1, r_metadata_resp),
         MSGBUS_ERR_MALFORMED);
     assert_int_equal(
-        tu_dec_hex("00000001 00000001 ffff 00002384 ffff 00000001 00000000", 1, r_resp),
+        tu_dec_hex("00000001 00000001 ffff 00002384 ffff 00000001 00000000", 1, r_metadata_resp),
         MSGBUS_ERR_MALFORMED);
     /* null brokers / topics arrays (never nullable) */
-    assert_int_equal(tu_dec_hex("ffffffff 00000001 00000000", 1, r_resp), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(tu_dec_hex("00000000 01 00 00000001 00 80000000 00", 9, r_resp),
+    assert_int_equal(tu_dec_hex("ffffffff 00000001 00000000", 1, r_metadata_resp),
+                     MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00000000 01 00 00000001 00 80000000 00", 9, r_metadata_resp),
                      MSGBUS_ERR_MALFORMED);
     /* a null topic name before v12 / in a v9 request */
     assert_int_equal(tu_dec_hex("00000000 01 00 00000001 02 0000 00"
                                 "00000000000000000000000000000000 00 01 80000000 00 00",
-                                11, r_resp),
+                                11, r_metadata_resp),
                      MSGBUS_ERR_MALFORMED);
     assert_int_equal(tu_dec_hex("00000000 01 00 00000001 02 0000 00"
                                 "00000000000000000000000000000000 00 01 80000000 00 00",
-                                12, r_resp),
+                                12, r_metadata_resp),
                      0); /* the same bytes are fine at v12 */
     tu_assert_str(m->topics[0].name, NULL);
-    assert_int_equal(tu_dec_hex("02 00 00 01 00 01 00", 9, r_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("02 00 00 01 00 01 00", 9, r_metadata_req), MSGBUS_ERR_MALFORMED);
 }
 
 static void test_hostile_requests_and_limits(void **state)
@@ -612,14 +601,14 @@ static void test_hostile_requests_and_limits(void **state)
     size_t n;
     (void)state;
     /* a v12 request without its body tags */
-    assert_int_equal(tu_dec_hex("00 01 00", 12, r_req), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("00 01 00", 12, r_metadata_req), MSGBUS_ERR_TRUNCATED);
     /* unknown tags at every level are skipped */
-    assert_int_equal(tu_dec_hex("02 07 6f72646572 73 01 05 00 01 00 01 01 09 02 beef", 9, r_req),
-                     0);
+    assert_int_equal(
+        tu_dec_hex("02 07 6f72646572 73 01 05 00 01 00 01 01 09 02 beef", 9, r_metadata_req), 0);
     tu_assert_str(((mb_metadata_req *)tu_out)->topics[0].name, "orders");
     /* versions outside 1-12 */
-    assert_int_equal(tu_dec_hex("00000000", 0, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(tu_dec_hex("00 01 00 00", 13, r_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("00000000", 0, r_metadata_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("00 01 00 00", 13, r_metadata_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
     /* arena exhaustion is reported, not overrun */
     n = tu_hex("00000001 00000001 0001 68 00002384 ffff 00000001 00000000", buf, sizeof buf);
     mb_rd_init(&r, buf, n);

@@ -13,38 +13,10 @@
 
 /* ---- wrappers ---- */
 
-static int w_hs_req(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_sasl_handshake_req_write(w, v, m);
-}
-static int r_hs_req(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_sasl_handshake_req_read(r, v, a, m);
-}
-static int w_hs_resp(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_sasl_handshake_resp_write(w, v, m);
-}
-static int r_hs_resp(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_sasl_handshake_resp_read(r, v, a, m);
-}
-static int w_au_req(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_sasl_authenticate_req_write(w, v, m);
-}
-static int r_au_req(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_sasl_authenticate_req_read(r, v, a, m);
-}
-static int w_au_resp(mb_wr *w, int16_t v, const void *m)
-{
-    return mb_sasl_authenticate_resp_write(w, v, m);
-}
-static int r_au_resp(mb_rd *r, int16_t v, mb_arena *a, void *m)
-{
-    return mb_sasl_authenticate_resp_read(r, v, a, m);
-}
+TU_BODY_OPS(sasl_handshake_req)
+TU_BODY_OPS(sasl_handshake_resp)
+TU_BODY_OPS(sasl_authenticate_req)
+TU_BODY_OPS(sasl_authenticate_resp)
 
 /* ---- comparisons ---- */
 
@@ -93,9 +65,9 @@ static void test_handshake_roundtrip(void **state)
     mb_sasl_handshake_req req_out;
     mb_sasl_handshake_resp resp_out;
     (void)state;
-    tu_roundtrip(1, &req, &req_out, w_hs_req, r_hs_req, cmp_hs_req);
-    tu_roundtrip(1, &resp, &resp_out, w_hs_resp, r_hs_resp, cmp_hs_resp);
-    tu_roundtrip(1, &empty, &resp_out, w_hs_resp, r_hs_resp, cmp_hs_resp);
+    tu_roundtrip(1, &req, &req_out, w_sasl_handshake_req, r_sasl_handshake_req, cmp_hs_req);
+    tu_roundtrip(1, &resp, &resp_out, w_sasl_handshake_resp, r_sasl_handshake_resp, cmp_hs_resp);
+    tu_roundtrip(1, &empty, &resp_out, w_sasl_handshake_resp, r_sasl_handshake_resp, cmp_hs_resp);
     assert_int_equal(resp_out.error_code, 33);
 }
 
@@ -108,7 +80,7 @@ static void test_handshake_classic_bytes(void **state)
     uint8_t buf[64], enc[64];
     size_t n = tu_hex(hex, buf, sizeof buf);
     mb_sasl_handshake_resp *resp = (mb_sasl_handshake_resp *)tu_out;
-    struct tu_dec_ctx c = {1, r_hs_resp};
+    struct tu_dec_ctx c = {1, r_sasl_handshake_resp};
     mb_wr w;
     (void)state;
     assert_int_equal(tu_dec_any(buf, n, &c), 0);
@@ -121,7 +93,7 @@ static void test_handshake_classic_bytes(void **state)
     tu_assert_bytes(enc, w.len, buf, n);
     tu_check_truncations(buf, n, tu_dec_any, &c);
     n = tu_hex("0005 504c41494e", buf, sizeof buf);
-    c.rf = r_hs_req;
+    c.rf = r_sasl_handshake_req;
     assert_int_equal(tu_dec_any(buf, n, &c), 0);
     tu_assert_str(((mb_sasl_handshake_req *)tu_out)->mechanism, "PLAIN");
     tu_check_truncations(buf, n, tu_dec_any, &c);
@@ -136,9 +108,12 @@ static void test_authenticate_roundtrip_all_versions(void **state)
     int16_t v;
     (void)state;
     for (v = 0; v <= 2; v++) {
-        tu_roundtrip(v, &req, &req_out, w_au_req, r_au_req, cmp_au_req);
-        tu_roundtrip(v, &resp, &resp_out, w_au_resp, r_au_resp, cmp_au_resp);
-        tu_roundtrip(v, &bad, &resp_out, w_au_resp, r_au_resp, cmp_au_resp);
+        tu_roundtrip(v, &req, &req_out, w_sasl_authenticate_req, r_sasl_authenticate_req,
+                     cmp_au_req);
+        tu_roundtrip(v, &resp, &resp_out, w_sasl_authenticate_resp, r_sasl_authenticate_resp,
+                     cmp_au_resp);
+        tu_roundtrip(v, &bad, &resp_out, w_sasl_authenticate_resp, r_sasl_authenticate_resp,
+                     cmp_au_resp);
         assert_int_equal(resp_out.error_code, 58);
         tu_assert_str(resp_out.error_message, "bad credentials");
     }
@@ -163,8 +138,10 @@ static void check_au_resp_v2(const void *m)
 static void test_authenticate_vectors(void **state)
 {
     (void)state;
-    tu_vector("schema_sasl_authenticate_v2_req.hex", 2, r_au_req, w_au_req, check_au_req_v2);
-    tu_vector("schema_sasl_authenticate_v2_resp.hex", 2, r_au_resp, w_au_resp, check_au_resp_v2);
+    tu_vector("schema_sasl_authenticate_v2_req.hex", 2, r_sasl_authenticate_req,
+              w_sasl_authenticate_req, check_au_req_v2);
+    tu_vector("schema_sasl_authenticate_v2_resp.hex", 2, r_sasl_authenticate_resp,
+              w_sasl_authenticate_resp, check_au_resp_v2);
 }
 
 static void test_v1_resp_bytes(void **state)
@@ -173,12 +150,12 @@ static void test_v1_resp_bytes(void **state)
     static const char *hex = "0000 ffff 00000002 abcd 00000000000003e8";
     mb_sasl_authenticate_resp *resp = (mb_sasl_authenticate_resp *)tu_out;
     (void)state;
-    assert_int_equal(tu_dec_hex(hex, 1, r_au_resp), 0);
+    assert_int_equal(tu_dec_hex(hex, 1, r_sasl_authenticate_resp), 0);
     assert_true(resp->error_message.len < 0);
     assert_int_equal(resp->auth_bytes.len, 2);
     assert_true(resp->session_lifetime_ms == 1000);
     /* the same at v0 has 8 trailing bytes */
-    assert_int_equal(tu_dec_hex(hex, 0, r_au_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex(hex, 0, r_sasl_authenticate_resp), MSGBUS_ERR_MALFORMED);
 }
 
 static void test_versions_out_of_range(void **state)
@@ -194,10 +171,14 @@ static void test_versions_out_of_range(void **state)
     assert_int_equal(mb_sasl_handshake_req_write(&w, 2, &req), MSGBUS_ERR_UNSUPPORTED_VERSION);
     mb_wr_init(&w, buf, sizeof buf);
     assert_int_equal(mb_sasl_authenticate_req_write(&w, 3, &au), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(tu_dec_hex("0005 504c41494e", 0, r_hs_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(tu_dec_hex("0000 00000000", 2, r_hs_resp), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(tu_dec_hex("02 78 00", -1, r_au_req), MSGBUS_ERR_UNSUPPORTED_VERSION);
-    assert_int_equal(tu_dec_hex("0000 00 01 00", 3, r_au_resp), MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0005 504c41494e", 0, r_sasl_handshake_req),
+                     MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0000 00000000", 2, r_sasl_handshake_resp),
+                     MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("02 78 00", -1, r_sasl_authenticate_req),
+                     MSGBUS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tu_dec_hex("0000 00 01 00", 3, r_sasl_authenticate_resp),
+                     MSGBUS_ERR_UNSUPPORTED_VERSION);
 }
 
 static void test_hostile(void **state)
@@ -209,20 +190,25 @@ static void test_hostile(void **state)
     mb_sasl_handshake_resp badarr = {0, NULL, 3};
     (void)state;
     /* a huge mechanism count */
-    assert_int_equal(tu_dec_hex("0000 7fffffff 0001 41", 1, r_hs_resp), MSGBUS_ERR_LIMIT);
-    assert_int_equal(tu_dec_hex("0000 00000010 0001 41", 1, r_hs_resp), MSGBUS_ERR_TRUNCATED);
+    assert_int_equal(tu_dec_hex("0000 7fffffff 0001 41", 1, r_sasl_handshake_resp),
+                     MSGBUS_ERR_LIMIT);
+    assert_int_equal(tu_dec_hex("0000 00000010 0001 41", 1, r_sasl_handshake_resp),
+                     MSGBUS_ERR_TRUNCATED);
     /* a null array where not nullable, a negative string length */
-    assert_int_equal(tu_dec_hex("0000 ffffffff", 1, r_hs_resp), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(tu_dec_hex("0000 00000001 fffe", 1, r_hs_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0000 ffffffff", 1, r_sasl_handshake_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0000 00000001 fffe", 1, r_sasl_handshake_resp),
+                     MSGBUS_ERR_MALFORMED);
     /* null mechanism / null auth bytes */
-    assert_int_equal(tu_dec_hex("ffff", 1, r_hs_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(tu_dec_hex("ffffffff", 0, r_au_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(tu_dec_hex("00 00", 2, r_au_req), MSGBUS_ERR_MALFORMED);
-    assert_int_equal(tu_dec_hex("0000 ffff ffffffff", 0, r_au_resp), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("ffff", 1, r_sasl_handshake_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("ffffffff", 0, r_sasl_authenticate_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00 00", 2, r_sasl_authenticate_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("0000 ffff ffffffff", 0, r_sasl_authenticate_resp),
+                     MSGBUS_ERR_MALFORMED);
     /* trailing bytes */
-    assert_int_equal(tu_dec_hex("00000001 78 00", 0, r_au_req), MSGBUS_ERR_MALFORMED);
+    assert_int_equal(tu_dec_hex("00000001 78 00", 0, r_sasl_authenticate_req),
+                     MSGBUS_ERR_MALFORMED);
     /* an unknown tag in v2 is skipped */
-    assert_int_equal(tu_dec_hex("02 78 01 07 02 abcd", 2, r_au_req), 0);
+    assert_int_equal(tu_dec_hex("02 78 01 07 02 abcd", 2, r_sasl_authenticate_req), 0);
     assert_int_equal(((mb_sasl_authenticate_req *)tu_out)->auth_bytes.len, 1);
     /* writing null where not nullable */
     mb_wr_init(&w, buf, sizeof buf);

@@ -32,6 +32,17 @@ typedef int (*tu_wr_fn)(mb_wr *w, int16_t v, const void *msg);
 typedef int (*tu_rd_fn)(mb_rd *r, int16_t v, mb_arena *a, void *msg);
 typedef void (*tu_cmp_fn)(const void *want, const void *got, int16_t v);
 
+/* Define w_NAME / r_NAME adapters (tu_wr_fn / tu_rd_fn) over mb_NAME_write / mb_NAME_read. */
+#define TU_BODY_OPS(name)                                                                          \
+    static int w_##name(mb_wr *w, int16_t v, const void *m)                                        \
+    {                                                                                              \
+        return mb_##name##_write(w, v, m);                                                         \
+    }                                                                                              \
+    static int r_##name(mb_rd *r, int16_t v, mb_arena *a, void *m)                                 \
+    {                                                                                              \
+        return mb_##name##_read(r, v, a, m);                                                       \
+    }
+
 /* Arena storage and the decoded message of tu_vector / tu_dec_hex / tu_dec_any. */
 extern uint64_t tu_arena_store[8192];
 extern _Alignas(16) uint8_t tu_out[16384];
