@@ -35,7 +35,11 @@ set(MSGBUS_NET_SOURCES
   ${MSGBUS_ROOT}/src/net/conn.c
   ${MSGBUS_ROOT}/src/net/log.c)
 
-set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES})
+# Producer, consumer, groups and the bus facade (growing).
+set(MSGBUS_BUS_SOURCES
+  ${MSGBUS_ROOT}/src/bus/partitioner.c)
+
+set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES} ${MSGBUS_BUS_SOURCES})
 
 # Ports: the common part, then one of these.
 set(MSGBUS_PORT_COMMON_SOURCES ${MSGBUS_ROOT}/port/common/alloc.c)
