@@ -8,7 +8,8 @@ PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
       zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
       librdkafka-dev kcat python3-kafka
       gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm
-      gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static)
+      gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static
+      gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf)
 
 missing=()
 for p in "${PKGS[@]}"; do
