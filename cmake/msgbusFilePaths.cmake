@@ -37,7 +37,10 @@ set(MSGBUS_NET_SOURCES
 
 # Producer, consumer, groups and the bus facade (growing).
 set(MSGBUS_BUS_SOURCES
-  ${MSGBUS_ROOT}/src/bus/partitioner.c)
+  ${MSGBUS_ROOT}/src/bus/partitioner.c
+  ${MSGBUS_ROOT}/src/bus/accumulator.c
+  ${MSGBUS_ROOT}/src/bus/sender.c
+  ${MSGBUS_ROOT}/src/bus/producer.c)
 
 set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES} ${MSGBUS_BUS_SOURCES})
 

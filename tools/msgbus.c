@@ -2,9 +2,13 @@
  * msgbus - the project's command-line tool (kcat-like).
  *
  *   msgbus metadata -b HOST:PORT[,HOST:PORT...] [-t TOPIC]... [-T TIMEOUT_MS] [-v]
+ *   msgbus produce -b BROKERS -t TOPIC [-p PARTITION] [-k KEY] [-a ACKS]
+ *                  [-H name=value]... [-n COUNT -s SIZE] [-L LINGER_MS] [-v]
  *
- * prints the cluster's brokers and every topic with its partitions and
- * leaders. produce and consume come with the producer and consumer.
+ * metadata prints the cluster's brokers and every topic with its partitions
+ * and leaders. produce sends each line of stdin as one message (or COUNT
+ * generated messages of SIZE bytes) and exits 0 only when every message was
+ * acknowledged; the count delivered goes to stderr.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -14,6 +18,7 @@
 
 #include "msgbus/error.h"
 #include "msgbus/port_tcp.h"
+#include "msgbus/producer.h"
 #include "net/client.h"
 
 static void usage(FILE *f)
@@ -21,7 +26,11 @@ static void usage(FILE *f)
     fprintf(f, "usage: msgbus COMMAND [options]\n\n"
                "commands:\n"
                "  metadata -b HOST:PORT[,HOST:PORT...] [-t TOPIC]... [-T TIMEOUT_MS] [-v]\n"
-               "           print the brokers, and every topic with its partitions and leaders\n\n"
+               "           print the brokers, and every topic with its partitions and leaders\n"
+               "  produce -b LIST -t TOPIC [-p PARTITION] [-k KEY] [-a ACKS] [-H NAME=VALUE]...\n"
+               "          [-n COUNT -s SIZE] [-L LINGER_MS] [-v]\n"
+               "           send each line of stdin as a message, or COUNT messages of SIZE\n"
+               "           bytes; exit 0 only if all were acknowledged\n\n"
                "options:\n"
                "  -b LIST  bootstrap brokers\n"
                "  -t TOPIC only this topic (repeatable; created if the cluster allows it)\n"
@@ -117,6 +126,131 @@ static int cmd_metadata(int argc, char **argv)
     return rc == 0 ? 0 : 1;
 }
 
+/* ------------------------------------------------------------------------ */
+/* produce                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct produce_counts {
+    unsigned long delivered, failed;
+    int first_err;
+} produce_counts;
+
+static void on_delivery(void *ud, const msgbus_delivery *d)
+{
+    produce_counts *c = ud;
+    if (d->err == 0) {
+        c->delivered++;
+    } else {
+        if (c->failed++ == 0)
+            c->first_err = d->err;
+    }
+}
+
+/* Send @p m, waiting while the queue is full. */
+static int send_one(msgbus_producer *p, const msgbus_message *m)
+{
+    int rc;
+    while ((rc = msgbus_producer_send(p, m)) == MSGBUS_ERR_QUEUE_FULL)
+        msgbus_producer_poll(p, 5);
+    return rc;
+}
+
+static int cmd_produce(int argc, char **argv)
+{
+    msgbus_producer_config cfg;
+    msgbus_message m = MSGBUS_MESSAGE_INIT;
+    msgbus_header hdrs[32];
+    msgbus_producer *p;
+    produce_counts cnt = {0, 0, 0};
+    long count = -1, size = 100, i;
+    char *line = NULL, *payload = NULL;
+    size_t cap = 0, n_hdrs = 0;
+    unsigned long sent = 0;
+    int rc = 0;
+    msgbus_producer_config_init(&cfg);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (v && !strcmp(a, "-b"))
+            cfg.bootstrap = v;
+        else if (v && !strcmp(a, "-t"))
+            m.topic = v;
+        else if (v && !strcmp(a, "-p"))
+            m.partition = (int32_t)strtol(v, NULL, 10);
+        else if (v && !strcmp(a, "-k")) {
+            m.key = v;
+            m.key_len = strlen(v);
+        } else if (v && !strcmp(a, "-a"))
+            cfg.acks = (int)strtol(v, NULL, 10);
+        else if (v && !strcmp(a, "-n"))
+            count = strtol(v, NULL, 10);
+        else if (v && !strcmp(a, "-s"))
+            size = strtol(v, NULL, 10);
+        else if (v && !strcmp(a, "-L"))
+            cfg.linger_ms = (uint32_t)strtoul(v, NULL, 10);
+        else if (v && !strcmp(a, "-H") && n_hdrs < 32 && strchr(v, '=')) {
+            char *eq = strchr(argv[i + 1], '=');
+            *eq = '\0';
+            hdrs[n_hdrs].key = argv[i + 1];
+            hdrs[n_hdrs].value = eq + 1;
+            hdrs[n_hdrs].value_len = strlen(eq + 1);
+            n_hdrs++;
+        } else if (!strcmp(a, "-v")) {
+            cfg.log = log_stderr;
+            cfg.log_level = MSGBUS_LOG_DEBUG;
+            continue;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+        i++;
+    }
+    if (!cfg.bootstrap || !m.topic || (count >= 0 && (size < 0 || size > 100000000))) {
+        usage(stderr);
+        return 2;
+    }
+    if (!cfg.log) {
+        cfg.log = log_stderr;
+        cfg.log_level = MSGBUS_LOG_WARN;
+    }
+    m.headers = n_hdrs ? hdrs : NULL;
+    m.n_headers = n_hdrs;
+    cfg.on_delivery = on_delivery;
+    cfg.delivery_ud = &cnt;
+    if ((rc = msgbus_producer_create(&p, &cfg)) != 0) {
+        fprintf(stderr, "msgbus: cannot connect to %s: %s\n", cfg.bootstrap, msgbus_strerror(rc));
+        return 1;
+    }
+    if (count >= 0) {
+        payload = malloc((size_t)size + 1);
+        for (i = 0; payload && i < size; i++)
+            payload[i] = (char)('a' + i % 26);
+        m.value = payload;
+        m.value_len = (size_t)size;
+        for (i = 0; payload && rc == 0 && i < count; i++, sent++)
+            rc = send_one(p, &m);
+    } else {
+        ssize_t n;
+        while (rc == 0 && (n = getline(&line, &cap, stdin)) >= 0) {
+            if (n > 0 && line[n - 1] == '\n')
+                n--;
+            m.value = line;
+            m.value_len = (size_t)n;
+            rc = send_one(p, &m);
+            sent += rc == 0;
+        }
+    }
+    if (rc)
+        fprintf(stderr, "msgbus: send failed: %s (%s)\n", msgbus_strerror(rc), msgbus_err_name(rc));
+    msgbus_producer_close(p, 60000);
+    free(line);
+    free(payload);
+    fprintf(stderr, "%lu delivered\n", cnt.delivered);
+    if (cnt.failed)
+        fprintf(stderr, "msgbus: %lu failed, the first with %s\n", cnt.failed,
+                msgbus_strerror(cnt.first_err));
+    return rc == 0 && cnt.failed == 0 && cnt.delivered == sent ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -125,6 +259,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "metadata"))
         return cmd_metadata(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "produce"))
+        return cmd_produce(argc - 1, argv + 1);
     fprintf(stderr, "msgbus: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return 2;

@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "msgbus/alloc.h"
+#include "msgbus/transport.h"
 #include "msgbus_port_types.h"
 
 #ifdef __cplusplus
@@ -43,6 +45,17 @@ extern "C" {
  *         Must be callable from any thread and from the poll call.
  */
 uint32_t msgbus_port_now_ms(void);
+
+/**
+ * @brief Wall-clock time: milliseconds since 1970-01-01 UTC.
+ *
+ * Used only for record timestamps (Kafka's CreateTime) and timestamp-based
+ * offset lookups, never for timeouts. A port without a real-time clock
+ * returns -1, and records then carry no timestamp unless the application
+ * gives one.
+ * @return The time, or -1 when the port does not know it.
+ */
+int64_t msgbus_port_wallclock_ms(void);
 
 /**
  * @brief Wrap-safe difference of two msgbus_port_now_ms() readings.
@@ -93,6 +106,18 @@ int msgbus_port_cond_wait(msgbus_port_cond_t *c, msgbus_port_mutex_t *m, uint32_
 void msgbus_port_cond_broadcast(msgbus_port_cond_t *c);
 /** @brief Release what msgbus_port_cond_init() set up. */
 void msgbus_port_cond_destroy(msgbus_port_cond_t *c);
+
+/**
+ * @brief The port's own network transport (TCP on POSIX), used when the
+ * application gives none. Fills @p out; release it with
+ * msgbus_port_transport_destroy().
+ * @return 0, MSGBUS_ERR_NOMEM, or MSGBUS_ERR_INVALID_ARG on a port that has
+ *         no network stack of its own (the application must supply a
+ *         transport there).
+ */
+int msgbus_port_transport_default(msgbus_transport *out, const msgbus_allocator *alloc);
+/** @brief Release a transport made by msgbus_port_transport_default(). */
+void msgbus_port_transport_destroy(msgbus_transport *t);
 
 #if MSGBUS_PORT_HAS_THREADS
 /**

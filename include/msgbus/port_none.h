@@ -32,6 +32,13 @@ void msgbus_port_none_set_clock(uint32_t (*now_ms)(void *ud), void *ud);
  */
 void msgbus_port_none_set_random(int (*fill)(void *ud, void *buf, size_t len), void *ud);
 
+/**
+ * @brief Install the wall clock behind msgbus_port_wallclock_ms() (ms since
+ * 1970-01-01 UTC, e.g. from an RTC or SNTP). Without one, records carry no
+ * timestamp (-1) unless the application gives one.
+ */
+void msgbus_port_none_set_wallclock(int64_t (*wall_ms)(void *ud), void *ud);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,19 @@ static uint32_t (*g_now)(void *ud);
 static void *g_now_ud;
 static int (*g_fill)(void *ud, void *buf, size_t len);
 static void *g_fill_ud;
+static int64_t (*g_wall)(void *ud);
+static void *g_wall_ud;
+
+void msgbus_port_none_set_wallclock(int64_t (*wall_ms)(void *ud), void *ud)
+{
+    g_wall = wall_ms;
+    g_wall_ud = ud;
+}
+
+int64_t msgbus_port_wallclock_ms(void)
+{
+    return g_wall ? g_wall(g_wall_ud) : -1;
+}
 
 void msgbus_port_none_set_clock(uint32_t (*now_ms)(void *ud), void *ud)
 {
@@ -78,4 +91,16 @@ void msgbus_port_cond_broadcast(msgbus_port_cond_t *c)
 void msgbus_port_cond_destroy(msgbus_port_cond_t *c)
 {
     (void)c;
+}
+
+int msgbus_port_transport_default(msgbus_transport *out, const msgbus_allocator *alloc)
+{
+    (void)out;
+    (void)alloc;
+    return MSGBUS_ERR_INVALID_ARG; /* no network stack here: the application brings one */
+}
+
+void msgbus_port_transport_destroy(msgbus_transport *t)
+{
+    (void)t;
 }

@@ -19,6 +19,14 @@ uint32_t msgbus_port_now_ms(void)
     return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
 }
 
+int64_t msgbus_port_wallclock_ms(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return -1;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int msgbus_port_random(void *buf, size_t len)
 {
     uint8_t *p = buf;

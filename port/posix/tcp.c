@@ -268,3 +268,13 @@ void msgbus_port_tcp_transport_destroy(msgbus_transport *t)
     in->al.free(in->al.ctx, in, sizeof *in);
     t->ctx = NULL;
 }
+
+int msgbus_port_transport_default(msgbus_transport *out, const msgbus_allocator *alloc)
+{
+    return msgbus_port_tcp_transport_create(out, alloc);
+}
+
+void msgbus_port_transport_destroy(msgbus_transport *t)
+{
+    msgbus_port_tcp_transport_destroy(t);
+}

@@ -405,17 +405,27 @@ static void md_tick(mb_client *c, uint32_t now)
     }
 }
 
-int mb_client_want_topic(mb_client *c, const char *topic)
+int mb_topic_name_valid(const char *topic, size_t len)
 {
-    size_t i, len;
-    char *copy;
-    if (!topic || (len = strlen(topic)) == 0 || len > 249)
-        return MSGBUS_ERR_INVALID_ARG;
+    size_t i;
+    if (!topic || len == 0 || len > 249)
+        return 0;
+    if ((len == 1 && topic[0] == '.') || (len == 2 && topic[0] == '.' && topic[1] == '.'))
+        return 0;
     for (i = 0; i < len; i++)
         if (!((topic[i] >= 'a' && topic[i] <= 'z') || (topic[i] >= 'A' && topic[i] <= 'Z') ||
               (topic[i] >= '0' && topic[i] <= '9') || topic[i] == '.' || topic[i] == '_' ||
               topic[i] == '-'))
-            return MSGBUS_ERR_INVALID_ARG;
+            return 0;
+    return 1;
+}
+
+int mb_client_want_topic(mb_client *c, const char *topic)
+{
+    size_t i, len;
+    char *copy;
+    if (!topic || !mb_topic_name_valid(topic, len = strlen(topic)))
+        return MSGBUS_ERR_INVALID_ARG;
     for (i = 0; i < c->n_wanted; i++)
         if (strcmp(c->wanted[i], topic) == 0)
             return 0;
@@ -505,8 +515,12 @@ int mb_client_poll(mb_client *c, uint32_t timeout_ms)
     const msgbus_transport *t = c->cfg.transport;
     uint32_t now = mb_client_now(c);
     size_t i, n = 0;
+    uint64_t seen = c->stats.responses + c->stats.disconnects;
     int rc;
     step_all(c, now);
+    /* Responses handled just now may be what the caller waits for: do not sleep. */
+    if (c->stats.responses + c->stats.disconnects != seen)
+        timeout_ms = 0;
     for (i = 0; i < c->n_conns; i++) {
         unsigned want = mb_conn_poll_want(c->conns[i]);
         if (!want)

@@ -1,0 +1,550 @@
+/*
+ * producer.c - the public producer API: configuration, the event loop (on a
+ * thread of its own or driven by msgbus_producer_poll()), sends, waiting for
+ * deliveries, flush and close. The accumulator (accumulator.c) holds the
+ * batches; the sender (sender.c) moves them to the brokers.
+ */
+#include <string.h>
+
+#include "bus/producer_int.h"
+#include "msgbus/kafka_errors.h"
+
+/* ------------------------------------------------------------------------ */
+/* Configuration                                                             */
+/* ------------------------------------------------------------------------ */
+
+void msgbus_producer_config_init(msgbus_producer_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->acks = -1;
+    cfg->idempotence = -1;
+    cfg->linger_ms = 5;
+    cfg->batch_size = 65536;
+    cfg->queue_max_msgs = 100000;
+    cfg->queue_max_bytes = 32u * 1024u * 1024u;
+    cfg->max_message_size = 1048576;
+    cfg->delivery_timeout_ms = 120000;
+    cfg->request_timeout_ms = 30000;
+    cfg->retry_backoff_ms = 100;
+    cfg->max_in_flight = 5;
+    cfg->metadata_wait_ms = 10000;
+    cfg->connect_retries = 3;
+    cfg->loop = MSGBUS_LOOP_AUTO;
+    cfg->log_level = MSGBUS_LOG_WARN;
+}
+
+/* Check @p c; the log says what is wrong. */
+static int config_check(const msgbus_producer_config *c, mb_logger *lg)
+{
+    const char *bad = NULL;
+    if (!c->bootstrap || !*c->bootstrap || strlen(c->bootstrap) >= 1024)
+        bad = "bootstrap must list at least one host:port (under 1024 characters)";
+    else if (c->client_id && strlen(c->client_id) >= 128)
+        bad = "client_id is longer than 127 characters";
+    else if (c->acks != 0 && c->acks != 1 && c->acks != -1)
+        bad = "acks must be 0, 1 or -1";
+    else if (c->idempotence == 1 && c->acks != -1)
+        bad = "idempotence needs acks -1";
+    else if (c->idempotence == 1 && c->max_in_flight > 5)
+        bad = "idempotence allows at most 5 requests in flight";
+    else if (c->batch_size < 1024 || c->batch_size > 64u * 1024u * 1024u)
+        bad = "batch_size must be 1 KiB to 64 MiB";
+    else if (c->queue_max_msgs == 0 || c->queue_max_bytes < c->batch_size)
+        bad = "queue_max_msgs must be positive and queue_max_bytes at least batch_size";
+    else if (c->max_message_size == 0 || c->max_message_size > MSGBUS_CFG_MAX_BYTES_LEN)
+        bad = "max_message_size must be 1 to MSGBUS_CFG_MAX_BYTES_LEN";
+    else if (c->max_in_flight == 0 || c->max_in_flight > 1000)
+        bad = "max_in_flight must be 1 to 1000";
+    else if (c->delivery_timeout_ms == 0 || c->request_timeout_ms == 0 ||
+             c->delivery_timeout_ms > 0x7fffffffu || c->request_timeout_ms > 0x7ffffffu)
+        bad = "delivery_timeout_ms and request_timeout_ms must be positive";
+    else if (c->linger_ms > 0x7fffffffu || c->retry_backoff_ms > 0x7fffffffu)
+        bad = "linger_ms and retry_backoff_ms are too large";
+    else if (c->loop != MSGBUS_LOOP_AUTO && c->loop != MSGBUS_LOOP_THREAD &&
+             c->loop != MSGBUS_LOOP_APP)
+        bad = "loop must be MSGBUS_LOOP_AUTO, _THREAD or _APP";
+#if !MSGBUS_PORT_HAS_THREADS
+    else if (c->loop == MSGBUS_LOOP_THREAD)
+        bad = "this port has no threads: use MSGBUS_LOOP_APP";
+#endif
+    if (bad) {
+        MB_LOG(lg, MB_LOG_ERROR, "producer config: %s", bad);
+        return MSGBUS_ERR_INVALID_ARG;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Helpers shared with the accumulator and sender                            */
+/* ------------------------------------------------------------------------ */
+
+uint32_t mb_prod_now(mb_producer *p)
+{
+    (void)p;
+    return msgbus_port_now_ms();
+}
+
+void mb_prod_wake_locked(mb_producer *p)
+{
+    if (!p->wake_pending) {
+        p->wake_pending = 1;
+        if (p->threaded)
+            mb_client_wakeup(p->cl);
+    }
+}
+
+/* Resolve the sync waiters on @p b; their record indices go to @p idx (at most @p cap). */
+static size_t resolve_waiters(mb_producer *p, mb_pbatch *b, int err, int64_t base, int32_t *idx,
+                              size_t cap)
+{
+    mb_sync_wait **pp = &p->waiters;
+    size_t n = 0;
+    while (*pp) {
+        mb_sync_wait *w = *pp;
+        if (w->batch != b) {
+            pp = &w->next;
+            continue;
+        }
+        *pp = w->next;
+        if (n < cap)
+            idx[n++] = w->index;
+        w->err = err;
+        w->partition = b->part->id;
+        w->offset = err == 0 && base >= 0 ? base + w->index : -1;
+        w->done = 1;
+    }
+    return n;
+}
+
+void mb_prod_report(mb_producer *p, mb_pbatch *b, int err, int64_t base)
+{
+    int32_t skip[128], i, n = b->b.count;
+    size_t n_skip = 0, k;
+    msgbus_delivery d;
+    if (b->sync) {
+        msgbus_port_mutex_lock(&p->lock);
+        n_skip = resolve_waiters(p, b, err, base, skip, sizeof skip / sizeof skip[0]);
+        msgbus_port_cond_broadcast(&p->cond);
+        msgbus_port_mutex_unlock(&p->lock);
+    }
+    if (p->cfg.on_delivery) {
+        d.err = err;
+        d.topic = b->part->topic->name;
+        d.partition = b->part->id;
+        for (i = 0; i < n; i++) {
+            for (k = 0; k < n_skip && skip[k] != i; k++)
+                ;
+            if (k < n_skip)
+                continue;
+            d.offset = err == 0 && base >= 0 ? base + i : -1;
+            d.opaque = mb_acc_opaque(b, i);
+            p->cfg.on_delivery(p->cfg.delivery_ud, &d);
+        }
+    }
+    msgbus_port_mutex_lock(&p->lock);
+    p->queued -= (uint32_t)n;
+    if (err)
+        p->st.msgs_failed += (uint64_t)n;
+    else
+        p->st.msgs_delivered += (uint64_t)n;
+    mb_acc_recycle(p, b);
+    msgbus_port_cond_broadcast(&p->cond);
+    msgbus_port_mutex_unlock(&p->lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The event loop                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Tell the client about new topics and take in new metadata (lock held). */
+static void sync_topics(mb_producer *p, uint32_t now)
+{
+    mb_cluster_view v;
+    size_t i;
+    int unknown = 0;
+    if (p->new_topics) {
+        p->new_topics = 0;
+        for (i = 0; i < p->n_topics; i++) {
+            if (!p->topics[i]->wanted) {
+                p->topics[i]->wanted = 1;
+                mb_client_want_topic(p->cl, p->topics[i]->name);
+            }
+        }
+    }
+    mb_client_cluster(p->cl, &v);
+    if (v.valid && v.updated_ms != p->md_seen) {
+        p->md_seen = v.updated_ms;
+        if (mb_acc_apply_metadata(p, &v) != 0)
+            MB_LOG(&p->log, MB_LOG_ERROR, "out of memory applying metadata");
+        msgbus_port_cond_broadcast(&p->cond);
+    }
+    for (i = 0; i < p->n_topics; i++)
+        unknown |= p->topics[i]->n_parts == 0;
+    /* A topic still being created: ask again soon. */
+    if (unknown && v.valid && msgbus_time_diff(now, v.updated_ms) >= 200)
+        mb_client_refresh_metadata(p->cl, 0);
+}
+
+/* One event-loop step: waits at most @p max_wait ms. */
+static int step(mb_producer *p, uint32_t max_wait)
+{
+    uint32_t now = mb_prod_now(p), wait;
+    mb_pbatch *expired;
+    mb_preq *reqs;
+    msgbus_port_mutex_lock(&p->lock);
+    p->wake_pending = 0;
+    sync_topics(p, now);
+    wait = mb_snd_collect(p, now, &expired, &reqs);
+    msgbus_port_mutex_unlock(&p->lock);
+    while (expired) {
+        mb_pbatch *b = expired;
+        expired = b->next;
+        MB_LOG(&p->log, MB_LOG_WARN, "%s [%d]: %d messages timed out", b->part->topic->name,
+               (int)b->part->id, (int)b->b.count);
+        mb_prod_report(p, b, MSGBUS_ERR_TIMEOUT, -1);
+    }
+    mb_snd_pid_tick(p, now);
+    mb_snd_dispatch(p, reqs);
+    return mb_client_poll(p->cl, wait < max_wait ? wait : max_wait);
+}
+
+#if MSGBUS_PORT_HAS_THREADS
+static void loop_thread(void *arg)
+{
+    mb_producer *p = arg;
+    while (p->run) {
+        int rc = step(p, 100);
+        if (rc) {
+            MB_LOG(&p->log, MB_LOG_ERROR, "event loop: %s", msgbus_strerror(rc));
+            if (p->cfg.on_error)
+                p->cfg.on_error(p->cfg.error_ud, rc, "event loop failed");
+            msgbus_port_mutex_lock(&p->lock);
+            p->fatal = rc;
+            msgbus_port_cond_broadcast(&p->cond);
+            msgbus_port_mutex_unlock(&p->lock);
+            break;
+        }
+    }
+}
+#endif
+
+/*
+ * Wait (lock held) until woken or @p deadline: on the condition with a loop
+ * thread, else by running the loop. Returns MSGBUS_ERR_TIMEOUT once the
+ * deadline has passed.
+ */
+static int wait_locked(mb_producer *p, uint32_t deadline)
+{
+    int32_t left = msgbus_time_diff(deadline, mb_prod_now(p));
+    if (left <= 0)
+        return MSGBUS_ERR_TIMEOUT;
+    if (p->threaded) {
+        msgbus_port_cond_wait(&p->cond, &p->lock, (uint32_t)left);
+        return p->fatal ? p->fatal : 0;
+    }
+    msgbus_port_mutex_unlock(&p->lock);
+    left = step(p, (uint32_t)left < 50 ? (uint32_t)left : 50);
+    msgbus_port_mutex_lock(&p->lock);
+    return left;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Create and close                                                          */
+/* ------------------------------------------------------------------------ */
+
+static int client_open(mb_producer *p)
+{
+    mb_client_config cc;
+    int rc;
+    mb_client_config_init(&cc);
+    if (!p->cfg.transport) {
+        rc = msgbus_port_transport_default(&p->own_transport, &p->al);
+        if (rc) {
+            MB_LOG(&p->log, MB_LOG_ERROR, "this port has no transport of its own: set one");
+            return rc;
+        }
+        p->owns_transport = 1;
+        p->cfg.transport = &p->own_transport;
+    }
+    cc.bootstrap = p->bootstrap;
+    cc.client_id = p->client_id[0] ? p->client_id : NULL;
+    cc.transport = p->cfg.transport;
+    cc.alloc = &p->al;
+    cc.log = p->cfg.log;
+    cc.log_ud = p->cfg.log_ud;
+    cc.log_level = p->cfg.log_level;
+    cc.connect_retries = p->cfg.connect_retries;
+    cc.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
+    cc.max_in_flight = p->cfg.max_in_flight;
+    rc = mb_client_create(&p->cl, &cc);
+    if (rc == 0)
+        rc = mb_client_wait_ready(p->cl, 120000);
+    return rc;
+}
+
+static void producer_free(mb_producer *p)
+{
+    if (p->cl)
+        mb_client_destroy(p->cl);
+    p->cl = NULL;
+    if (p->owns_transport)
+        msgbus_port_transport_destroy(&p->own_transport);
+    mb_acc_free_all(p);
+    mb_snd_free(p);
+    msgbus_port_cond_destroy(&p->cond);
+    msgbus_port_mutex_destroy(&p->lock);
+    p->al.free(p->al.ctx, p, sizeof *p);
+}
+
+int msgbus_producer_create(msgbus_producer **out, const msgbus_producer_config *cfg)
+{
+    const msgbus_allocator *al;
+    mb_logger lg;
+    mb_producer *p;
+    int rc;
+    if (!out || !cfg)
+        return MSGBUS_ERR_INVALID_ARG;
+    *out = NULL;
+    lg.fn = cfg->log;
+    lg.ud = cfg->log_ud;
+    lg.level = cfg->log_level;
+    rc = config_check(cfg, &lg);
+    if (rc)
+        return rc;
+    al = cfg->alloc ? cfg->alloc : msgbus_allocator_default();
+    p = al->alloc(al->ctx, sizeof *p);
+    if (!p)
+        return MSGBUS_ERR_NOMEM;
+    memset(p, 0, sizeof *p);
+    p->al = *al;
+    p->cfg = *cfg;
+    p->log = lg;
+    strcpy(p->bootstrap, cfg->bootstrap);
+    if (cfg->client_id)
+        strcpy(p->client_id, cfg->client_id);
+    p->cfg.bootstrap = p->bootstrap;
+    p->cfg.client_id = p->client_id;
+    p->idempotent = cfg->acks == -1 ? cfg->idempotence : 0;
+    if (p->idempotent && p->cfg.max_in_flight > 5)
+        p->cfg.max_in_flight = 5;
+    p->pid_state = p->idempotent ? MB_PID_NONE : MB_PID_OFF;
+    if (msgbus_port_random(&p->rng, sizeof p->rng) != 0 || p->rng == 0)
+        p->rng = 0x9e3779b9u ^ msgbus_port_now_ms();
+    if (msgbus_port_mutex_init(&p->lock) != 0 || msgbus_port_cond_init(&p->cond) != 0) {
+        p->al.free(p->al.ctx, p, sizeof *p);
+        return MSGBUS_ERR_NOMEM;
+    }
+    rc = client_open(p);
+    if (rc) {
+        producer_free(p);
+        return rc;
+    }
+    p->threaded = cfg->loop == MSGBUS_LOOP_THREAD ||
+                  (cfg->loop == MSGBUS_LOOP_AUTO && MSGBUS_PORT_HAS_THREADS);
+#if MSGBUS_PORT_HAS_THREADS
+    if (p->threaded) {
+        p->run = 1;
+        rc = msgbus_port_thread_create(&p->thread, loop_thread, p);
+        if (rc) {
+            producer_free(p);
+            return rc;
+        }
+    }
+#endif
+    *out = p;
+    return 0;
+}
+
+/* Report every queued batch as failed with @p err (loop stopped). */
+static void fail_queued(mb_producer *p, int err)
+{
+    size_t i;
+    int32_t j;
+    for (i = 0; i < p->n_topics; i++) {
+        mb_ptopic *t = p->topics[i];
+        for (j = 0; j < t->n_parts; j++) {
+            mb_ppart *part = t->parts[j];
+            while (part->head) {
+                mb_pbatch *b = part->head;
+                part->head = b->next;
+                if (!part->head)
+                    part->tail = NULL;
+                mb_prod_report(p, b, err, -1);
+            }
+        }
+    }
+}
+
+int msgbus_producer_close(msgbus_producer *p, uint32_t timeout_ms)
+{
+    int rc;
+    if (!p)
+        return MSGBUS_ERR_INVALID_ARG;
+    rc = msgbus_producer_flush(p, timeout_ms);
+    msgbus_port_mutex_lock(&p->lock);
+    p->closing = 1;
+    msgbus_port_mutex_unlock(&p->lock);
+#if MSGBUS_PORT_HAS_THREADS
+    if (p->threaded) {
+        p->run = 0;
+        mb_client_wakeup(p->cl);
+        msgbus_port_thread_join(&p->thread);
+        p->threaded = 0;
+    }
+#endif
+    /* In-flight requests fail with STATE as the client goes; then what was never sent. */
+    mb_client_destroy(p->cl);
+    p->cl = NULL;
+    fail_queued(p, MSGBUS_ERR_STATE);
+    producer_free(p);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sending                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* The topic of @p m with its partitions known, waiting for metadata if needed (lock held). */
+static int topic_ready(mb_producer *p, const msgbus_message *m, mb_ptopic **out)
+{
+    size_t len = strlen(m->topic);
+    uint32_t deadline;
+    int created, rc = 0;
+    mb_ptopic *t;
+    if (!mb_topic_name_valid(m->topic, len))
+        return MSGBUS_ERR_INVALID_ARG;
+    t = mb_acc_topic(p, m->topic, len, &created);
+    if (!t)
+        return MSGBUS_ERR_NOMEM;
+    if (created) {
+        p->new_topics = 1;
+        mb_prod_wake_locked(p);
+    }
+    deadline = mb_prod_now(p) + p->cfg.metadata_wait_ms;
+    while (t->n_parts == 0 && rc == 0) {
+        if (t->error && !msgbus_err_retriable(t->error))
+            return t->error;
+        rc = wait_locked(p, deadline);
+    }
+    if (t->n_parts == 0)
+        return rc == MSGBUS_ERR_TIMEOUT && t->error ? t->error : rc;
+    *out = t;
+    return 0;
+}
+
+static int send_locked(mb_producer *p, const msgbus_message *m, mb_pbatch **b, int32_t *index)
+{
+    mb_ptopic *t = NULL;
+    int64_t ts;
+    int rc;
+    if (p->closing || p->fatal)
+        return MSGBUS_ERR_STATE;
+    rc = topic_ready(p, m, &t);
+    if (rc)
+        return rc;
+    ts = m->timestamp_ms ? m->timestamp_ms : msgbus_port_wallclock_ms();
+    return mb_acc_append(p, t, m, ts, b, index);
+}
+
+int msgbus_producer_send(msgbus_producer *p, const msgbus_message *m)
+{
+    mb_pbatch *b;
+    int32_t index;
+    int rc;
+    if (!p || !m || !m->topic)
+        return MSGBUS_ERR_INVALID_ARG;
+    msgbus_port_mutex_lock(&p->lock);
+    rc = send_locked(p, m, &b, &index);
+    msgbus_port_mutex_unlock(&p->lock);
+    return rc;
+}
+
+int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32_t *partition,
+                              int64_t *offset, uint32_t timeout_ms)
+{
+    mb_sync_wait w, **pp;
+    uint32_t deadline = msgbus_port_now_ms() + timeout_ms;
+    int rc;
+    if (!p || !m || !m->topic)
+        return MSGBUS_ERR_INVALID_ARG;
+    memset(&w, 0, sizeof w);
+    msgbus_port_mutex_lock(&p->lock);
+    rc = send_locked(p, m, &w.batch, &w.index);
+    if (rc == 0) {
+        w.next = p->waiters;
+        p->waiters = &w;
+        w.batch->sync = 1;
+        mb_prod_wake_locked(p);
+        while (!w.done && rc == 0)
+            rc = wait_locked(p, deadline);
+        if (!w.done) {
+            for (pp = &p->waiters; *pp && *pp != &w; pp = &(*pp)->next)
+                ;
+            if (*pp)
+                *pp = w.next;
+        } else {
+            rc = w.err;
+        }
+    }
+    msgbus_port_mutex_unlock(&p->lock);
+    if (rc == 0) {
+        if (partition)
+            *partition = w.partition;
+        if (offset)
+            *offset = w.offset;
+    }
+    return rc;
+}
+
+int msgbus_producer_flush(msgbus_producer *p, uint32_t timeout_ms)
+{
+    uint32_t deadline = msgbus_port_now_ms() + timeout_ms;
+    int rc = 0;
+    if (!p)
+        return MSGBUS_ERR_INVALID_ARG;
+    msgbus_port_mutex_lock(&p->lock);
+    p->flushing++;
+    mb_prod_wake_locked(p);
+    while (p->queued > 0 && rc == 0)
+        rc = wait_locked(p, deadline);
+    p->flushing--;
+    msgbus_port_mutex_unlock(&p->lock);
+    return p->queued > 0 ? (rc ? rc : MSGBUS_ERR_TIMEOUT) : 0;
+}
+
+int msgbus_producer_poll(msgbus_producer *p, uint32_t timeout_ms)
+{
+    int rc;
+    if (!p)
+        return MSGBUS_ERR_INVALID_ARG;
+    if (!p->threaded)
+        return step(p, timeout_ms);
+    msgbus_port_mutex_lock(&p->lock);
+    rc = p->fatal;
+    if (!rc && timeout_ms)
+        msgbus_port_cond_wait(&p->cond, &p->lock, timeout_ms);
+    msgbus_port_mutex_unlock(&p->lock);
+    return rc;
+}
+
+uint32_t msgbus_producer_queued(msgbus_producer *p)
+{
+    uint32_t n;
+    if (!p)
+        return 0;
+    msgbus_port_mutex_lock(&p->lock);
+    n = p->queued;
+    msgbus_port_mutex_unlock(&p->lock);
+    return n;
+}
+
+void msgbus_producer_stats_get(msgbus_producer *p, msgbus_producer_stats *st)
+{
+    if (!p || !st)
+        return;
+    msgbus_port_mutex_lock(&p->lock);
+    *st = p->st;
+    st->queued_msgs = p->queued;
+    st->buffer_bytes = p->buf_bytes;
+    msgbus_port_mutex_unlock(&p->lock);
+}
