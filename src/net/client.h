@@ -176,7 +176,8 @@ typedef struct mb_cluster_view {
 /** The current metadata view. */
 void mb_client_cluster(const mb_client *c, mb_cluster_view *view);
 
-/** 1 if @p topic (@p len bytes) is a legal Kafka topic name: 1-249 of [a-zA-Z0-9._-], not "." or "..". */
+/** 1 if @p topic (@p len bytes) is a legal Kafka topic name: 1-249 of [a-zA-Z0-9._-], not "." or
+ * "..". */
 int mb_topic_name_valid(const char *topic, size_t len);
 
 /**
