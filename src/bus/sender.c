@@ -37,6 +37,14 @@ static uint32_t *broker_inflight(mb_producer *p, int32_t id)
             return &p->brokers[i].inflight;
     if (p->n_brokers == MB_CLIENT_MAX_BROKERS)
         return NULL;
+    /* A new leader: stock the request pool for it now, not message by message later. */
+    for (i = 0; i < p->cfg.max_in_flight && i < 16; i++) {
+        mb_preq *r = p->al.alloc(p->al.ctx, sizeof *r);
+        if (!r)
+            break;
+        r->next = p->free_reqs;
+        p->free_reqs = r;
+    }
     p->brokers[p->n_brokers].id = id;
     p->brokers[p->n_brokers].inflight = 0;
     return &p->brokers[p->n_brokers++].inflight;

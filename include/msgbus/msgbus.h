@@ -1,0 +1,170 @@
+/**
+ * @file msgbus.h
+ * @brief The bus API: a connection to a message bus, opened as a writer or a
+ * reader, in the shape of the Go msgbus package (MsgBusConfig, Connect,
+ * MessageWrite, Disconnect, Status, SetLogger).
+ *
+ * A writer connection is a producer (include/msgbus/producer.h) bound to one
+ * topic. It reconnects by itself when a broker goes away: writes are queued
+ * meanwhile and sent once a leader is reachable again.
+ *
+ * - Blocking mode: msgbus_write() returns once the message is acknowledged as
+ *   `acks` asks (or with the error that stopped it).
+ * - Non-blocking mode: msgbus_write() queues the message and returns at once;
+ *   a full queue gives MSGBUS_ERR_QUEUE_FULL (try again); each message's
+ *   outcome reaches `on_delivery`; msgbus_flush() waits for all of them.
+ *
+ * Example (the Go package's writer example):
+ * @code
+ * msgbus_config cfg;
+ * msgbus *bus;
+ * msgbus_config_init(&cfg);
+ * cfg.host = "localhost";
+ * cfg.port = 9092;
+ * cfg.blocking = MSGBUS_BLOCKING;
+ * cfg.direction = MSGBUS_WRITER;
+ * cfg.connect_retries = 10;
+ * cfg.topic = "hb_events";
+ * if (msgbus_connect(&bus, &cfg) != 0)
+ *     return 1;
+ * msgbus_write_str(bus, "The Rain In Spain");
+ * msgbus_disconnect(bus);
+ * msgbus_destroy(bus);
+ * @endcode
+ *
+ * Threads: every function may be called from any thread, except that
+ * msgbus_disconnect() and msgbus_destroy() must not run concurrently with
+ * other calls on the same handle.
+ */
+#ifndef MSGBUS_MSGBUS_H
+#define MSGBUS_MSGBUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msgbus/alloc.h"
+#include "msgbus/error.h"
+#include "msgbus/log.h"
+#include "msgbus/producer.h"
+#include "msgbus/transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Bus technology (Go: MsgBusTech). */
+typedef enum msgbus_tech { MSGBUS_TECH_KAFKA = 1 } msgbus_tech;
+
+/** Blocking mode (Go: BlockingMode). */
+typedef enum msgbus_blocking { MSGBUS_NONBLOCKING = 1, MSGBUS_BLOCKING = 2 } msgbus_blocking;
+
+/** Connection status (Go: BusStatus). */
+typedef enum msgbus_status_code { MSGBUS_STATUS_OPEN = 1, MSGBUS_STATUS_CLOSED = 2 } msgbus_status_code;
+
+/** Direction (Go: BusDir). */
+typedef enum msgbus_dir { MSGBUS_WRITER = 1, MSGBUS_READER = 2 } msgbus_dir;
+
+/** Connection configuration (Go: MsgBusConfig, plus what deployments need). */
+typedef struct msgbus_config {
+    msgbus_tech tech;         /**< MSGBUS_TECH_KAFKA (the default) */
+    const char *host;         /**< default "localhost" */
+    int port;                 /**< default 9092 */
+    msgbus_blocking blocking; /**< default MSGBUS_BLOCKING */
+    msgbus_dir direction;     /**< default MSGBUS_WRITER */
+    int connect_retries;      /**< attempts at the first connection; default 3 */
+    const char *topic;        /**< required: the topic written to */
+    const char *bootstrap;    /**< "host:port,..."; when set, host and port are ignored */
+    const char *client_id;    /**< default "msgbus" */
+    int acks;                 /**< 0, 1 or -1 (all, the default) */
+    uint32_t linger_ms;       /**< default 5 (0 in blocking mode: nothing to wait for) */
+    uint32_t batch_size;      /**< default 65536 */
+    uint32_t queue_max_msgs;  /**< default 100000 */
+    size_t queue_max_bytes;   /**< default 32 MiB */
+    uint32_t write_timeout_ms; /**< blocking write: longest wait for the ack; default 30000 */
+    msgbus_delivery_fn on_delivery; /**< non-blocking mode: each message's outcome */
+    void *delivery_ud;
+    msgbus_error_fn on_error; /**< errors not tied to one message */
+    void *error_ud;
+    msgbus_log_fn log;        /**< NULL: the logger given to msgbus_set_logger(), if any */
+    void *log_ud;
+    int log_level;            /**< default MSGBUS_LOG_WARN */
+    const msgbus_allocator *alloc;     /**< default msgbus_allocator_default() */
+    const msgbus_transport *transport; /**< default: the port's TCP transport */
+    msgbus_loop_mode loop;             /**< default MSGBUS_LOOP_AUTO */
+} msgbus_config;
+
+/** Opaque connection handle (Go: MsgBusIO). */
+typedef struct msgbus msgbus;
+
+/** Fill @p cfg with the defaults above. */
+void msgbus_config_init(msgbus_config *cfg);
+
+/**
+ * Set the logger used by connections made afterwards whose config has none
+ * (Go: SetLogger). NULL turns that default off. Not thread-safe: call it
+ * before connecting.
+ */
+void msgbus_set_logger(msgbus_log_fn fn, void *ud, int level);
+
+/**
+ * Connect to the bus (Go: Connect): validate @p cfg, reach a bootstrap
+ * broker (connect_retries attempts with backoff) and learn the topic.
+ * @return 0 and a handle in *out; MSGBUS_ERR_INVALID_ARG (a bad setting, the
+ *         log says which; MSGBUS_READER until the reader side exists);
+ *         MSGBUS_ERR_NOMEM; MSGBUS_ERR_TRANSPORT / MSGBUS_ERR_RESOLVE when no
+ *         broker could be reached; the topic's Kafka error.
+ */
+int msgbus_connect(msgbus **out, const msgbus_config *cfg);
+
+/**
+ * Write @p len bytes at @p data as one message (Go: MessageWrite).
+ * @return 0; MSGBUS_ERR_QUEUE_FULL (non-blocking, try again);
+ *         MSGBUS_ERR_INVALID_ARG (NULL data with a length);
+ *         MSGBUS_ERR_MSG_TOO_LARGE; MSGBUS_ERR_STATE after msgbus_disconnect();
+ *         blocking mode: the delivery error, or MSGBUS_ERR_TIMEOUT.
+ */
+int msgbus_write(msgbus *bus, const void *data, size_t len);
+
+/** msgbus_write() of a NUL-terminated string (without the NUL). */
+int msgbus_write_str(msgbus *bus, const char *s);
+
+/**
+ * Write one message with a key (NULL: none) and headers (@p n_headers
+ * entries, or NULL). Same results as msgbus_write().
+ */
+int msgbus_write_msg(msgbus *bus, const void *key, size_t key_len, const void *value,
+                     size_t value_len, const msgbus_header *headers, size_t n_headers);
+
+/**
+ * Wait until every message written so far has been acknowledged or has
+ * failed, at most @p timeout_ms.
+ * @return 0, MSGBUS_ERR_TIMEOUT, MSGBUS_ERR_STATE after disconnect.
+ */
+int msgbus_flush(msgbus *bus, uint32_t timeout_ms);
+
+/**
+ * Run the event loop for at most @p timeout_ms: only needed with
+ * MSGBUS_LOOP_APP (ports without threads); otherwise it just waits.
+ */
+int msgbus_poll(msgbus *bus, uint32_t timeout_ms);
+
+/** MSGBUS_STATUS_OPEN or MSGBUS_STATUS_CLOSED (Go: Status). */
+int msgbus_status(const msgbus *bus);
+
+/**
+ * Close the connection (Go: Disconnect): flush for at most write_timeout_ms,
+ * then report what is left as failed. The handle stays valid (status
+ * CLOSED; writes return MSGBUS_ERR_STATE) until msgbus_destroy().
+ * @return 0, MSGBUS_ERR_TIMEOUT (messages were lost), MSGBUS_ERR_STATE if
+ *         already closed.
+ */
+int msgbus_disconnect(msgbus *bus);
+
+/** Disconnect if still open, then free the handle. NULL is a no-op. */
+void msgbus_destroy(msgbus *bus);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MSGBUS_MSGBUS_H */
