@@ -157,8 +157,8 @@ typedef struct run_cfg {
     const char *bootstrap;
     const char *topic;
     uint32_t linger_ms;
-    long msgs;  /* messages in the timed part */
-    int paced;  /* latency mode: LAT_RATE msg/s, per-message timestamps */
+    long msgs; /* messages in the timed part */
+    int paced; /* latency mode: LAT_RATE msg/s, per-message timestamps */
 } run_cfg;
 
 typedef struct run_result {
@@ -462,7 +462,8 @@ static int run_pair(broker *b, run_cfg *c, int partitions, const char *tag, run_
         if (slots)
             percentiles(slots, c->msgs, &r[k]);
         if (!r[k].ok) {
-            fprintf(stderr, "bench_produce: %s %s: delivered %ld of %ld, failed %ld (first error %d)\n",
+            fprintf(stderr,
+                    "bench_produce: %s %s: delivered %ld of %ld, failed %ld (first error %d)\n",
                     client_names[k], tag, atomic_load(&t.delivered), c->msgs,
                     atomic_load(&t.failed), atomic_load(&t.first_err));
             ok = 0;
@@ -578,12 +579,12 @@ int main(int argc, char **argv)
     fail |= run_pair(&b, &lat, 1, "lat1", lat1);
     broker_stop(&b);
 
-    printf("\nbench_produce: %ld x %d-byte messages, acks=1, broker %s (librdkafka %s)\n\n",
-           msgs, VALUE_SIZE, b.bootstrap, rd_kafka_version_str());
+    printf("\nbench_produce: %ld x %d-byte messages, acks=1, broker %s (librdkafka %s)\n\n", msgs,
+           VALUE_SIZE, b.bootstrap, rd_kafka_version_str());
     printf("| %-34s | %12s | %12s | %6s |\n", "measurement", client_names[0], client_names[1],
            "ratio");
-    printf("|%s|%s|%s|%s|\n", "------------------------------------", "-------------:",
-           "-------------:", "-------:");
+    printf("|%s|%s|%s|%s|\n", "------------------------------------",
+           "-------------:", "-------------:", "-------:");
     print_throughput("1 partition", msgs, tp1);
     print_throughput("8 partitions", msgs, tp8);
     print_latency("10k msg/s, linger 0", lat0);

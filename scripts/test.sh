@@ -5,7 +5,7 @@
 #   3. the footprint table for Cortex-M4 checked against its budgets, and the
 #      unit tests cross-compiled for Cortex-M4 and run under QEMU;
 #   4. every libFuzzer target for a short bounded run over its seed corpus;
-#   5. the codec benchmark (prints its table; informative, never fails the run).
+#   5. the codec and producer benchmarks (print tables; informative, never fail the run).
 # Usage: scripts/test.sh [--quick]   (--quick: step 1 and the footprint check only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +74,10 @@ echo "fuzz targets run: $fuzzed"
 if [ -x build/release/bench/bench_codec ]; then
   step "codec benchmark (informative)"
   build/release/bench/bench_codec || true
+fi
+if [ -x build/release/bench/bench_produce ]; then
+  step "producer benchmark: msgbus beside librdkafka (informative)"
+  timeout 300 build/release/bench/bench_produce build/release/tests/broker/mb_test_broker || true
 fi
 step "summary: release and sanitizer test runs, then fuzz targets (each a test)"
 echo "all: $((passed + fuzzed)) passed, 0 failed"

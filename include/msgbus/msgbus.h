@@ -59,35 +59,38 @@ typedef enum msgbus_tech { MSGBUS_TECH_KAFKA = 1 } msgbus_tech;
 typedef enum msgbus_blocking { MSGBUS_NONBLOCKING = 1, MSGBUS_BLOCKING = 2 } msgbus_blocking;
 
 /** Connection status (Go: BusStatus). */
-typedef enum msgbus_status_code { MSGBUS_STATUS_OPEN = 1, MSGBUS_STATUS_CLOSED = 2 } msgbus_status_code;
+typedef enum msgbus_status_code {
+    MSGBUS_STATUS_OPEN = 1,
+    MSGBUS_STATUS_CLOSED = 2
+} msgbus_status_code;
 
 /** Direction (Go: BusDir). */
 typedef enum msgbus_dir { MSGBUS_WRITER = 1, MSGBUS_READER = 2 } msgbus_dir;
 
 /** Connection configuration (Go: MsgBusConfig, plus what deployments need). */
 typedef struct msgbus_config {
-    msgbus_tech tech;         /**< MSGBUS_TECH_KAFKA (the default) */
-    const char *host;         /**< default "localhost" */
-    int port;                 /**< default 9092 */
-    msgbus_blocking blocking; /**< default MSGBUS_BLOCKING */
-    msgbus_dir direction;     /**< default MSGBUS_WRITER */
-    int connect_retries;      /**< attempts at the first connection; default 3 */
-    const char *topic;        /**< required: the topic written to */
-    const char *bootstrap;    /**< "host:port,..."; when set, host and port are ignored */
-    const char *client_id;    /**< default "msgbus" */
-    int acks;                 /**< 0, 1 or -1 (all, the default) */
-    uint32_t linger_ms;       /**< default 5 (0 in blocking mode: nothing to wait for) */
-    uint32_t batch_size;      /**< default 65536 */
-    uint32_t queue_max_msgs;  /**< default 100000 */
-    size_t queue_max_bytes;   /**< default 32 MiB */
-    uint32_t write_timeout_ms; /**< blocking write: longest wait for the ack; default 30000 */
+    msgbus_tech tech;               /**< MSGBUS_TECH_KAFKA (the default) */
+    const char *host;               /**< default "localhost" */
+    int port;                       /**< default 9092 */
+    msgbus_blocking blocking;       /**< default MSGBUS_BLOCKING */
+    msgbus_dir direction;           /**< default MSGBUS_WRITER */
+    int connect_retries;            /**< attempts at the first connection; default 3 */
+    const char *topic;              /**< required: the topic written to */
+    const char *bootstrap;          /**< "host:port,..."; when set, host and port are ignored */
+    const char *client_id;          /**< default "msgbus" */
+    int acks;                       /**< 0, 1 or -1 (all, the default) */
+    uint32_t linger_ms;             /**< default 5 (0 in blocking mode: nothing to wait for) */
+    uint32_t batch_size;            /**< default 65536 */
+    uint32_t queue_max_msgs;        /**< default 100000 */
+    size_t queue_max_bytes;         /**< default 32 MiB */
+    uint32_t write_timeout_ms;      /**< blocking write: longest wait for the ack; default 30000 */
     msgbus_delivery_fn on_delivery; /**< non-blocking mode: each message's outcome */
     void *delivery_ud;
     msgbus_error_fn on_error; /**< errors not tied to one message */
     void *error_ud;
-    msgbus_log_fn log;        /**< NULL: the logger given to msgbus_set_logger(), if any */
+    msgbus_log_fn log; /**< NULL: the logger given to msgbus_set_logger(), if any */
     void *log_ud;
-    int log_level;            /**< default MSGBUS_LOG_WARN */
+    int log_level;                     /**< default MSGBUS_LOG_WARN */
     const msgbus_allocator *alloc;     /**< default msgbus_allocator_default() */
     const msgbus_transport *transport; /**< default: the port's TCP transport */
     msgbus_loop_mode loop;             /**< default MSGBUS_LOOP_AUTO */

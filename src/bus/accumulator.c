@@ -228,13 +228,14 @@ static int32_t pick_partition(mb_producer *p, mb_ptopic *t, const msgbus_message
     return t->sticky;
 }
 
-/* Headers as the codec wants them; at most MSGBUS_CFG_MAX_RECORD_HEADERS. */
+/* Headers converted on the stack by mb_acc_append(); more take a heap array. */
+#define MB_LOCAL_HEADERS 8
+
+/* Headers as the codec wants them. */
 static int conv_headers(const msgbus_message *m, mb_record_header *h, size_t *bytes)
 {
     size_t i;
     *bytes = 0;
-    if (m->n_headers > MSGBUS_CFG_MAX_RECORD_HEADERS)
-        return MSGBUS_ERR_LIMIT;
     if (m->n_headers && !m->headers)
         return MSGBUS_ERR_INVALID_ARG;
     for (i = 0; i < m->n_headers; i++) {
@@ -250,18 +251,16 @@ static int conv_headers(const msgbus_message *m, mb_record_header *h, size_t *by
     return 0;
 }
 
-int mb_acc_append(mb_producer *p, mb_ptopic *t, const msgbus_message *m, int64_t ts,
-                  mb_pbatch **bout, int32_t *index)
+/* Append @p m whose headers are already converted into @p h. */
+static int append_conv(mb_producer *p, mb_ptopic *t, const msgbus_message *m, int64_t ts,
+                       const mb_record_header *h, size_t hbytes, mb_pbatch **bout, int32_t *index)
 {
-    mb_record_header h[MSGBUS_CFG_MAX_RECORD_HEADERS > 0 ? MSGBUS_CFG_MAX_RECORD_HEADERS : 1];
-    size_t hbytes, bound;
+    size_t bound;
     mb_bytes key, val;
     mb_ppart *part;
     mb_pbatch *b;
     int32_t pi;
-    int rc = conv_headers(m, h, &hbytes);
-    if (rc)
-        return rc;
+    int rc;
     if (m->key_len > INT32_MAX || m->value_len > INT32_MAX || (!m->key && m->key_len) ||
         (!m->value && m->value_len))
         return m->key_len > INT32_MAX || m->value_len > INT32_MAX ? MSGBUS_ERR_MSG_TOO_LARGE
@@ -305,6 +304,25 @@ int mb_acc_append(mb_producer *p, mb_ptopic *t, const msgbus_message *m, int64_t
     *bout = b;
     *index = b->b.count - 1;
     return 0;
+}
+
+int mb_acc_append(mb_producer *p, mb_ptopic *t, const msgbus_message *m, int64_t ts,
+                  mb_pbatch **bout, int32_t *index)
+{
+    /* A few headers convert on the stack; more (rare) in a temporary heap array. */
+    mb_record_header local[MB_LOCAL_HEADERS], *h = local;
+    size_t hbytes = 0, sz = m->n_headers * sizeof *h;
+    int rc;
+    if (m->n_headers > MSGBUS_CFG_MAX_RECORD_HEADERS)
+        return MSGBUS_ERR_LIMIT;
+    if (m->n_headers > MB_LOCAL_HEADERS && !(h = p->al.alloc(p->al.ctx, sz)))
+        return MSGBUS_ERR_NOMEM;
+    rc = conv_headers(m, h, &hbytes);
+    if (rc == 0)
+        rc = append_conv(p, t, m, ts, h, hbytes, bout, index);
+    if (h != local)
+        p->al.free(p->al.ctx, h, sz);
+    return rc;
 }
 
 void mb_acc_free_all(mb_producer *p)

@@ -118,7 +118,7 @@ static size_t resolve_waiters(mb_producer *p, mb_pbatch *b, int err, int64_t bas
 
 void mb_prod_report(mb_producer *p, mb_pbatch *b, int err, int64_t base)
 {
-    int32_t skip[128], i, n = b->b.count;
+    int32_t skip[32], i, n = b->b.count;
     size_t n_skip = 0, k;
     msgbus_delivery d;
     if (b->sync) {

@@ -59,6 +59,7 @@ struct mb_ppart {
     int32_t id;
     mb_pbatch *head, *tail; /**< queued batches; only the tail may be open */
     uint32_t n_inflight;
+    int32_t inflight_broker; /**< where the in-flight batches went */
     int32_t next_seq;
     uint32_t pid_gen;
     int recovering; /**< a batch is being retried: one in flight until it lands */

@@ -176,6 +176,9 @@ static uint32_t take(mb_producer *p, mb_ptopic *t, mb_ppart *part, uint32_t now,
     leader = mb_client_leader(p->cl, t->name, part->id);
     if (leader < 0)
         return 0;
+    /* A new leader gets nothing until the old one has answered for every batch. */
+    if (part->n_inflight > 0 && part->inflight_broker != leader)
+        return 0;
     r = req_for(p, reqs, leader);
     if (!r)
         return 0;
@@ -186,6 +189,7 @@ static uint32_t take(mb_producer *p, mb_ptopic *t, mb_ppart *part, uint32_t now,
     b->closed = 1;
     batch_seal(p, b);
     part->n_inflight++;
+    part->inflight_broker = leader;
     if (b->attempts++)
         p->st.retries++;
     r->batches[r->n++] = b;
@@ -284,7 +288,8 @@ static void batch_result(mb_producer *p, mb_pbatch *b, int e, int64_t base, uint
         return;
     }
     if (!p->closing && msgbus_time_diff(now, b->created_ms) < (int32_t)p->cfg.delivery_timeout_ms &&
-        (msgbus_err_retriable(e) || (sequence_error(e) && (part->recovering || stale)))) {
+        (msgbus_err_retriable(e) ||
+         (sequence_error(e) && (part->recovering || stale || part->n_inflight > 0)))) {
         MB_LOG(&p->log, MB_LOG_DEBUG, "%s [%d]: retrying a batch of %d after %s", part->topic->name,
                (int)part->id, (int)b->b.count, msgbus_err_name(e));
         b->retry_at = now + p->cfg.retry_backoff_ms;

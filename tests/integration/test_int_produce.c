@@ -384,8 +384,11 @@ static void check_order(void *ud, const rd_kafka_message_t *m)
                 (int)m->partition, (long long)m->offset);
     }
     o->seen[seq] = 1;
-    if (seq <= o->last[m->partition])
+    if (seq <= o->last[m->partition]) {
         o->disorder++;
+        fprintf(stderr, "out of order: seq %ld after %ld at partition %d offset %lld\n", seq,
+                o->last[m->partition], (int)m->partition, (long long)m->offset);
+    }
     o->last[m->partition] = seq;
 }
 
@@ -450,6 +453,8 @@ static void test_reliability_under_faults(void **state)
         o.last[i] = -1;
     o.seen = calloc(N_REL, 1);
     got = rk_consume("rel", REL_PARTS, N_REL + 1000, check_order, &o);
+    fprintf(stderr, "reliability: read back %ld, %ld duplicates, %ld out of order\n", got, o.dups,
+            o.disorder);
     assert_int_equal(o.dups, 0);
     assert_int_equal(o.disorder, 0);
     assert_int_equal(got, N_REL);
@@ -521,8 +526,9 @@ static void test_zero_alloc_steady_state(void **state)
     assert_int_equal(msgbus_producer_flush(p, 60000), 0);
     after = allocs_now();
     assert_int_equal(msgbus_producer_close(p, 10000), 0);
-    fprintf(stderr, "zero-alloc: warm after %ld messages; %lu allocations while sending 1,000,000\n",
-            warm, after - before);
+    fprintf(stderr,
+            "zero-alloc: warm after %ld messages; %lu allocations while sending 1,000,000\n", warm,
+            after - before);
     assert_int_equal(r.ok, 1000000 + (unsigned long)warm); /* + 2 sync sends, reported by return */
     assert_int_equal(after - before, 0);
 }
