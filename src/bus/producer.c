@@ -80,8 +80,7 @@ static int config_check(const msgbus_producer_config *c, mb_logger *lg)
 
 uint32_t mb_prod_now(mb_producer *p)
 {
-    (void)p;
-    return msgbus_port_now_ms();
+    return p->now_ms ? p->now_ms(p->clock_ud) : msgbus_port_now_ms();
 }
 
 void mb_prod_wake_locked(mb_producer *p)
@@ -274,6 +273,9 @@ static int client_open(mb_producer *p)
     cc.log_ud = p->cfg.log_ud;
     cc.log_level = p->cfg.log_level;
     cc.connect_retries = p->cfg.connect_retries;
+    cc.now_ms = p->now_ms;
+    cc.random = p->random;
+    cc.clock_ud = p->clock_ud;
     cc.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
     cc.max_in_flight = p->cfg.max_in_flight;
     rc = mb_client_create(&p->cl, &cc);
@@ -298,6 +300,13 @@ static void producer_free(mb_producer *p)
 
 int msgbus_producer_create(msgbus_producer **out, const msgbus_producer_config *cfg)
 {
+    return mb_producer_create_clock(out, cfg, NULL, NULL, NULL);
+}
+
+int mb_producer_create_clock(msgbus_producer **out, const msgbus_producer_config *cfg,
+                             uint32_t (*now_ms)(void *ud),
+                             int (*random)(void *ud, void *buf, size_t len), void *ud)
+{
     const msgbus_allocator *al;
     mb_logger lg;
     mb_producer *p;
@@ -319,6 +328,9 @@ int msgbus_producer_create(msgbus_producer **out, const msgbus_producer_config *
     p->al = *al;
     p->cfg = *cfg;
     p->log = lg;
+    p->now_ms = now_ms;
+    p->random = random;
+    p->clock_ud = ud;
     strcpy(p->bootstrap, cfg->bootstrap);
     if (cfg->client_id)
         strcpy(p->client_id, cfg->client_id);
@@ -463,10 +475,11 @@ int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32
                               int64_t *offset, uint32_t timeout_ms)
 {
     mb_sync_wait w, **pp;
-    uint32_t deadline = msgbus_port_now_ms() + timeout_ms;
+    uint32_t deadline;
     int rc;
     if (!p || !m || !m->topic)
         return MSGBUS_ERR_INVALID_ARG;
+    deadline = mb_prod_now(p) + timeout_ms;
     memset(&w, 0, sizeof w);
     msgbus_port_mutex_lock(&p->lock);
     rc = send_locked(p, m, &w.batch, &w.index);
@@ -498,10 +511,11 @@ int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32
 
 int msgbus_producer_flush(msgbus_producer *p, uint32_t timeout_ms)
 {
-    uint32_t deadline = msgbus_port_now_ms() + timeout_ms;
+    uint32_t deadline;
     int rc = 0;
     if (!p)
         return MSGBUS_ERR_INVALID_ARG;
+    deadline = mb_prod_now(p) + timeout_ms;
     msgbus_port_mutex_lock(&p->lock);
     p->flushing++;
     mb_prod_wake_locked(p);

@@ -106,6 +106,9 @@ struct msgbus_producer {
     msgbus_allocator al;
     mb_logger log;
     mb_client *cl;
+    uint32_t (*now_ms)(void *ud); /**< clock (tests: a fake one); default the port's */
+    int (*random)(void *ud, void *buf, size_t len);
+    void *clock_ud;
     msgbus_transport own_transport; /**< the port's, when the application gave none */
     int owns_transport;
     int idempotent; /**< wanted: -1 auto, 0, 1 */
@@ -156,6 +159,13 @@ struct msgbus_producer {
 typedef struct msgbus_producer mb_producer;
 
 /* producer.c */
+/**
+ * msgbus_producer_create() with an injected clock and random source (unit
+ * tests drive the producer in simulated time through the scripted transport).
+ */
+int mb_producer_create_clock(msgbus_producer **out, const msgbus_producer_config *cfg,
+                             uint32_t (*now_ms)(void *ud),
+                             int (*random)(void *ud, void *buf, size_t len), void *ud);
 uint32_t mb_prod_now(mb_producer *p);
 /** Ask the event loop to run soon (call with the lock held). */
 void mb_prod_wake_locked(mb_producer *p);

@@ -301,6 +301,8 @@ static void batch_result(mb_producer *p, mb_pbatch *b, int e, int64_t base, uint
             mb_client_refresh_metadata(p->cl, 0);
         return;
     }
+    if (!p->closing && msgbus_err_retriable(e))
+        e = MSGBUS_ERR_TIMEOUT; /* retriable, but the delivery timeout has passed */
     MB_LOG(&p->log, MB_LOG_WARN, "%s [%d]: %d messages failed: %s", part->topic->name,
            (int)part->id, (int)b->b.count, msgbus_strerror(e));
     if (p->pid_state == MB_PID_READY && b->base_seq >= 0 && !stale) {

@@ -425,10 +425,12 @@ static void test_reliability_under_faults(void **state)
     (void)state;
     assert_int_equal(broker_cmd(&g_broker, "create_topic rel 4 3"), 0);
     /*
-     * One request in flight per broker: order then never depends on the
-     * broker rejecting sequence gaps. With 5 in flight, 2 runs in 26 against
-     * this broker read one message out of order (an open defect: whether the
-     * mock lets a gap through or we send one is not settled yet).
+     * One request in flight per broker. With more, order after a failed batch
+     * rests on the broker refusing the later batches' sequence gap
+     * (OUT_OF_ORDER_SEQUENCE_NUMBER), as Kafka brokers do and as
+     * test_producer.c checks against a scripted one; this test broker seems to append
+     * them anyway (2 runs in 26 read one message out of order with 5 in
+     * flight), so here order is checked where it cannot depend on that.
      */
     msgbus_producer_config_init(&cfg);
     cfg.bootstrap = g_broker.bootstrap;
