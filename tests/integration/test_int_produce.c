@@ -637,6 +637,13 @@ static void test_bad_input(void **state)
     assert_int_equal(msgbus_producer_send(p, &m), MSGBUS_KERR_UNKNOWN_TOPIC_OR_PARTITION);
     m.partition = MSGBUS_PARTITION_ANY;
     assert_int_equal(msgbus_producer_send_sync(p, &m, NULL, NULL, 10000), 0);
+    /* a topic we may not write: its error, and the other topic goes on */
+    assert_int_equal(broker_cmd(&g_broker, "create_topic denied 1 1"), 0);
+    assert_int_equal(broker_cmd(&g_broker, "topic_error denied 29"), 0);
+    m.topic = "denied";
+    assert_int_equal(msgbus_producer_send(p, &m), MSGBUS_KERR_TOPIC_AUTHORIZATION_FAILED);
+    m.topic = "badinput";
+    assert_int_equal(msgbus_producer_send_sync(p, &m, NULL, NULL, 10000), 0);
     assert_int_equal(msgbus_producer_close(p, 10000), 0);
 
     /* a full queue says so, and drains */

@@ -316,6 +316,37 @@ static void test_retries_keep_order_and_sequences(void **state)
     assert_int_equal(msgbus_producer_close(p, 1000), 0);
 }
 
+static void test_linger_zero_collects_while_in_flight(void **state)
+{
+    msgbus_producer_config cfg;
+    msgbus_producer *p;
+    int i;
+    (void)state;
+    msgbus_producer_config_init(&cfg);
+    cfg.linger_ms = 0;
+    cfg.max_in_flight = 1;
+    g_b.action[0] = ACT_HOLD;
+    p = make(&cfg);
+    send_to(p, 0, 1);
+    while (g_b.produce_n < 1)
+        assert_int_equal(msgbus_producer_poll(p, 1), 0);
+    /* while the first request is out, five more arrive: they wait together */
+    for (i = 2; i <= 6; i++) {
+        send_to(p, 0, (uintptr_t)i);
+        assert_int_equal(msgbus_producer_poll(p, 1), 0);
+    }
+    assert_int_equal(g_b.produce_n, 1);
+    answer_produce(&g_b.hold[0], 0);
+    run_until_reports(p, 6, 1000);
+    assert_int_equal(g_nrep, 6);
+    assert_int_equal(g_b.produce_n, 2); /* one more request, not five */
+    assert_int_equal(g_b.sent[1].count, 5);
+    assert_int_equal(g_b.sent[1].base_seq, 1);
+    for (i = 0; i < 6; i++)
+        assert_int_equal(g_rep[i].offset, i);
+    assert_int_equal(msgbus_producer_close(p, 1000), 0);
+}
+
 static void test_delivery_timeout_reports_timeout(void **state)
 {
     msgbus_producer_config cfg;
@@ -386,6 +417,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_linger_then_one_batch_with_offsets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retries_keep_order_and_sequences, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_linger_zero_collects_while_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivery_timeout_reports_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_acks_zero_reports_without_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_reports_what_is_left, setup, teardown),
