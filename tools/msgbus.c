@@ -5,10 +5,15 @@
  *   msgbus produce -b BROKERS -t TOPIC [-p PARTITION] [-k KEY] [-a ACKS]
  *                  [-H name=value]... [-n COUNT -s SIZE] [-L LINGER_MS] [-v]
  *
+ *   msgbus consume -b BROKERS -t TOPIC [-p PARTITION] [-o beginning|end|OFFSET|s@TIMESTAMP_MS]
+ *                  [-n COUNT] [-e] [-v]
+ *
  * metadata prints the cluster's brokers and every topic with its partitions
  * and leaders. produce sends each line of stdin as one message (or COUNT
  * generated messages of SIZE bytes) and exits 0 only when every message was
- * acknowledged; the count delivered goes to stderr.
+ * acknowledged; the count delivered goes to stderr. consume prints one
+ * message value per line; -e exits at the end of every partition, -n after
+ * COUNT messages.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -16,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msgbus/consumer.h"
 #include "msgbus/error.h"
 #include "msgbus/port_tcp.h"
 #include "msgbus/producer.h"
@@ -23,19 +29,24 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: msgbus COMMAND [options]\n\n"
-               "commands:\n"
-               "  metadata -b HOST:PORT[,HOST:PORT...] [-t TOPIC]... [-T TIMEOUT_MS] [-v]\n"
-               "           print the brokers, and every topic with its partitions and leaders\n"
-               "  produce -b LIST -t TOPIC [-p PARTITION] [-k KEY] [-a ACKS] [-H NAME=VALUE]...\n"
-               "          [-n COUNT -s SIZE] [-L LINGER_MS] [-v]\n"
-               "           send each line of stdin as a message, or COUNT messages of SIZE\n"
-               "           bytes; exit 0 only if all were acknowledged\n\n"
-               "options:\n"
-               "  -b LIST  bootstrap brokers\n"
-               "  -t TOPIC only this topic (repeatable; created if the cluster allows it)\n"
-               "  -T MS    give up after MS milliseconds (default 10000)\n"
-               "  -v       log the client's progress to stderr\n");
+    fprintf(f,
+            "usage: msgbus COMMAND [options]\n\n"
+            "commands:\n"
+            "  metadata -b HOST:PORT[,HOST:PORT...] [-t TOPIC]... [-T TIMEOUT_MS] [-v]\n"
+            "           print the brokers, and every topic with its partitions and leaders\n"
+            "  produce -b LIST -t TOPIC [-p PARTITION] [-k KEY] [-a ACKS] [-H NAME=VALUE]...\n"
+            "          [-n COUNT -s SIZE] [-L LINGER_MS] [-v]\n"
+            "           send each line of stdin as a message, or COUNT messages of SIZE\n"
+            "           bytes; exit 0 only if all were acknowledged\n"
+            "  consume -b LIST -t TOPIC [-p PARTITION] [-o beginning|end|OFFSET|s@MS] [-n COUNT]\n"
+            "          [-e] [-v]\n"
+            "           print each message value on a line; -e: stop at the end of every\n"
+            "           partition; -n: stop after COUNT messages\n\n"
+            "options:\n"
+            "  -b LIST  bootstrap brokers\n"
+            "  -t TOPIC only this topic (repeatable; created if the cluster allows it)\n"
+            "  -T MS    give up after MS milliseconds (default 10000)\n"
+            "  -v       log the client's progress to stderr\n");
 }
 
 static void log_stderr(void *ud, int level, const char *msg)
@@ -251,6 +262,119 @@ static int cmd_produce(int argc, char **argv)
     return rc == 0 && cnt.failed == 0 && cnt.delivered == sent ? 0 : 1;
 }
 
+/* ------------------------------------------------------------------------ */
+/* consume                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* 1 when every assigned partition has been read up to its high watermark. */
+static int all_at_end(msgbus_consumer *c, const char *topic, int32_t first, int32_t n)
+{
+    int32_t i;
+    for (i = first; i < first + n; i++) {
+        int64_t pos, end;
+        if (msgbus_consumer_position(c, topic, i, &pos, &end) != 0 || end < 0 || pos < end)
+            return 0;
+    }
+    return 1;
+}
+
+static int cmd_consume(int argc, char **argv)
+{
+    msgbus_consumer_config cfg;
+    msgbus_consumer *c;
+    msgbus_record rec;
+    const char *topic = NULL, *from = "beginning";
+    int32_t part = -1, first, n_parts = 1, i;
+    long count = -1, got = 0;
+    int at_end = 0, rc;
+    msgbus_consumer_config_init(&cfg);
+    cfg.fetch_max_wait_ms = 100;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-e")) {
+            at_end = 1;
+            continue;
+        }
+        if (!strcmp(a, "-v")) {
+            cfg.log = log_stderr;
+            cfg.log_level = MSGBUS_LOG_DEBUG;
+            continue;
+        }
+        if (!v) {
+            usage(stderr);
+            return 2;
+        }
+        if (!strcmp(a, "-b"))
+            cfg.bootstrap = v;
+        else if (!strcmp(a, "-t"))
+            topic = v;
+        else if (!strcmp(a, "-p"))
+            part = (int32_t)strtol(v, NULL, 10);
+        else if (!strcmp(a, "-o"))
+            from = v;
+        else if (!strcmp(a, "-n"))
+            count = strtol(v, NULL, 10);
+        else {
+            usage(stderr);
+            return 2;
+        }
+        i++;
+    }
+    if (!cfg.bootstrap || !topic) {
+        usage(stderr);
+        return 2;
+    }
+    if (!cfg.log) {
+        cfg.log = log_stderr;
+        cfg.log_level = MSGBUS_LOG_WARN;
+    }
+    if ((rc = msgbus_consumer_create(&c, &cfg)) != 0) {
+        fprintf(stderr, "msgbus: cannot connect to %s: %s\n", cfg.bootstrap, msgbus_strerror(rc));
+        return 1;
+    }
+    first = part;
+    if (part < 0) {
+        first = 0;
+        rc = msgbus_consumer_partition_count(c, topic, &n_parts, 10000);
+    }
+    for (i = first; rc == 0 && i < first + n_parts; i++) {
+        if (!strcmp(from, "beginning"))
+            rc = msgbus_consumer_assign(c, topic, i, MSGBUS_OFFSET_BEGINNING);
+        else if (!strcmp(from, "end"))
+            rc = msgbus_consumer_assign(c, topic, i, MSGBUS_OFFSET_END);
+        else if (!strncmp(from, "s@", 2))
+            rc = msgbus_consumer_assign_time(c, topic, i, strtoll(from + 2, NULL, 10));
+        else
+            rc = msgbus_consumer_assign(c, topic, i, strtoll(from, NULL, 10));
+    }
+    if (rc) {
+        fprintf(stderr, "msgbus: cannot consume %s: %s\n", topic, msgbus_strerror(rc));
+        msgbus_consumer_close(c);
+        return 1;
+    }
+    while (count < 0 || got < count) {
+        rc = msgbus_consumer_poll(c, &rec, 200);
+        if (rc == 0) {
+            fwrite(rec.value ? rec.value : "", 1, rec.value_len, stdout);
+            fputc('\n', stdout);
+            got++;
+            continue;
+        }
+        if (rc != MSGBUS_ERR_NO_MESSAGE) {
+            fprintf(stderr, "msgbus: %s [%d] at %lld: %s\n", rec.topic ? rec.topic : topic,
+                    (int)rec.partition, (long long)rec.offset, msgbus_strerror(rc));
+            if (rc == MSGBUS_ERR_TRANSPORT || rc == MSGBUS_ERR_STATE)
+                break;
+        }
+        if (at_end && all_at_end(c, topic, first, n_parts))
+            break;
+    }
+    fflush(stdout);
+    msgbus_consumer_close(c);
+    fprintf(stderr, "%ld consumed\n", got);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -261,6 +385,8 @@ int main(int argc, char **argv)
         return cmd_metadata(argc - 1, argv + 1);
     if (!strcmp(argv[1], "produce"))
         return cmd_produce(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "consume"))
+        return cmd_consume(argc - 1, argv + 1);
     fprintf(stderr, "msgbus: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return 2;

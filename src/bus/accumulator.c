@@ -285,6 +285,20 @@ static int append_conv(mb_producer *p, mb_ptopic *t, const msgbus_message *m, in
             b->closed = 1;
             mb_prod_wake_locked(p);
         }
+        if (b && m->partition == MSGBUS_PARTITION_ANY && !m->key) {
+            /* The sticky partition's batch is full: move on to another partition. */
+            t->sticky_batch = b;
+            part = t->parts[pick_partition(p, t, m)];
+            b = part->tail && !part->tail->closed ? part->tail : NULL;
+            rc = b ? batch_append(b, ts, key, val, h, m->n_headers, m->opaque)
+                   : MSGBUS_ERR_NO_ROOM;
+            if (rc == 0)
+                goto appended;
+            if (b) {
+                b->closed = 1;
+                mb_prod_wake_locked(p);
+            }
+        }
         b = batch_new(p, part, MB_BATCH_HEADER_SIZE + bound + MB_REC_SLOT, ts, &rc);
         if (!b)
             return rc;
@@ -292,6 +306,7 @@ static int append_conv(mb_producer *p, mb_ptopic *t, const msgbus_message *m, in
     }
     if (rc)
         return rc;
+appended:
     if (m->partition == MSGBUS_PARTITION_ANY && !m->key)
         t->sticky_batch = b;
     /* Full for any further record: close it now so the sender need not wait for linger. */

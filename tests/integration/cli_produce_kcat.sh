@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `msgbus produce` read back by kcat: each stdin line one message, with the
 # key and header given, in order; then 1,000 generated messages of 100 bytes,
-# counted by kcat. Usage: cli_produce_kcat.sh MSGBUS_CLI BOOTSTRAP
+# counted by kcat; msgbus consume reads both back too. Usage: cli_produce_kcat.sh MSGBUS_CLI BOOTSTRAP
 set -euo pipefail
 cli=$1 bs=$2
 topic=cli-produce-$$
@@ -14,8 +14,15 @@ if [ "$got" != "$want" ]; then
   printf 'kcat read:\n%s\nexpected:\n%s\n' "$got" "$want"
   exit 1
 fi
+# and msgbus consume reads the same lines back
+got=$(timeout 30 "$cli" consume -b "$bs" -t "$topic" -e 2>err.log)
+if [ "$got" != $'first line\nsecond line\n\nlast line' ]; then
+  printf 'msgbus consume read:\n%s\n' "$got"; cat err.log; exit 1
+fi
 "$cli" produce -b "$bs" -t "$topic-n" -n 1000 -s 100 2>err.log
 grep -qx "1000 delivered" err.log || { cat err.log; exit 1; }
 n=$(timeout 30 kcat -b "$bs" -C -t "$topic-n" -o beginning -e -q -f '%S\n' | grep -cx 100)
 [ "$n" = 1000 ] || { echo "kcat read $n messages of 100 bytes, expected 1000"; exit 1; }
+n=$(timeout 30 "$cli" consume -b "$bs" -t "$topic-n" -e 2>/dev/null | grep -c '^abcdefghij')
+[ "$n" = 1000 ] || { echo "msgbus consume read $n messages, expected 1000"; exit 1; }
 echo "kcat read back what msgbus produced"

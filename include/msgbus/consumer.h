@@ -1,0 +1,181 @@
+/**
+ * @file consumer.h
+ * @brief The Kafka consumer, with partitions assigned by the application:
+ * start at the beginning, the end, an offset or a time; fetch pipelined to
+ * every leader; records CRC-checked and decoded in place; seek, pause,
+ * resume, position.
+ *
+ * Threads: a consumer is driven by msgbus_consumer_poll(), which runs its
+ * event loop (connections, Fetch and ListOffsets requests, timers) on the
+ * calling thread; one thread at a time may use a consumer.
+ *
+ * Memory: fetched data lands in buffers of partition_max_bytes, allocated as
+ * needed up to queue_max_bytes and then reused. A record returned by poll
+ * points into them and stays valid until the next poll or close.
+ *
+ * Example:
+ * @code
+ * msgbus_consumer_config cfg;
+ * msgbus_consumer *c;
+ * msgbus_record rec;
+ * msgbus_consumer_config_init(&cfg);
+ * cfg.bootstrap = "127.0.0.1:9092";
+ * if (msgbus_consumer_create(&c, &cfg) == 0) {
+ *     msgbus_consumer_assign(c, "events", 0, MSGBUS_OFFSET_BEGINNING);
+ *     while (msgbus_consumer_poll(c, &rec, 1000) == 0)
+ *         printf("%.*s\n", (int)rec.value_len, (const char *)rec.value);
+ *     msgbus_consumer_close(c);
+ * }
+ * @endcode
+ */
+#ifndef MSGBUS_CONSUMER_H
+#define MSGBUS_CONSUMER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msgbus/alloc.h"
+#include "msgbus/error.h"
+#include "msgbus/log.h"
+#include "msgbus/producer.h"
+#include "msgbus/transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Start at the partition's first offset. */
+#define MSGBUS_OFFSET_BEGINNING (-2)
+/** Start after the partition's last offset (only new messages). */
+#define MSGBUS_OFFSET_END (-1)
+
+/** Consumer configuration; start from msgbus_consumer_config_init(). */
+typedef struct msgbus_consumer_config {
+    const char *bootstrap;      /**< "host:port[,host:port...]", required */
+    const char *client_id;      /**< default "msgbus" */
+    uint32_t fetch_max_wait_ms; /**< how long a broker may hold a Fetch with no data; default 100 */
+    uint32_t fetch_min_bytes;   /**< default 1 */
+    uint32_t fetch_max_bytes;   /**< per Fetch response; default 4 MiB */
+    uint32_t partition_max_bytes; /**< per partition in a response; default 1 MiB */
+    size_t queue_max_bytes;       /**< fetched data held at most; default 16 MiB */
+    int read_committed;           /**< 1 (default): skip aborted transactions */
+    int auto_offset_reset;        /**< where to go when an offset is out of range:
+                                       MSGBUS_OFFSET_BEGINNING (default) or MSGBUS_OFFSET_END */
+    int connect_retries;          /**< default 3 */
+    uint32_t request_timeout_ms;  /**< default 30000 */
+    uint32_t retry_backoff_ms;    /**< default 100 */
+    msgbus_error_fn on_error;
+    void *error_ud;
+    msgbus_log_fn log;
+    void *log_ud;
+    int log_level;                     /**< default MSGBUS_LOG_WARN */
+    const msgbus_allocator *alloc;     /**< default msgbus_allocator_default() */
+    const msgbus_transport *transport; /**< default: the port's TCP transport */
+} msgbus_consumer_config;
+
+/** One record header, pointing into the fetched data. */
+typedef struct msgbus_record_header {
+    const char *key; /**< not NUL-terminated */
+    size_t key_len;
+    const void *value; /**< NULL: null value */
+    size_t value_len;
+} msgbus_record_header;
+
+/** A consumed record; its pointers stay valid until the next poll. */
+typedef struct msgbus_record {
+    const char *topic;
+    int32_t partition;
+    int64_t offset;
+    int64_t timestamp_ms;
+    int log_append_time; /**< 1: the timestamp is the broker's LogAppendTime */
+    const void *key;     /**< NULL: null key */
+    size_t key_len;
+    const void *value; /**< NULL: null value */
+    size_t value_len;
+    size_t n_headers;           /**< read them with msgbus_record_header_get() */
+    const uint8_t *headers_raw; /**< private */
+    size_t headers_len;         /**< private */
+} msgbus_record;
+
+/** Opaque consumer handle. */
+typedef struct msgbus_consumer msgbus_consumer;
+
+/** Fill @p cfg with the defaults above. */
+void msgbus_consumer_config_init(msgbus_consumer_config *cfg);
+
+/**
+ * Create a consumer and connect (connect_retries attempts with backoff).
+ * @return 0, MSGBUS_ERR_INVALID_ARG, MSGBUS_ERR_NOMEM, MSGBUS_ERR_TRANSPORT or
+ *         MSGBUS_ERR_RESOLVE when no bootstrap broker answered.
+ */
+int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *cfg);
+
+/**
+ * Consume @p partition of @p topic from @p offset: an offset, or
+ * MSGBUS_OFFSET_BEGINNING / MSGBUS_OFFSET_END. Assigning a partition that is
+ * assigned already moves it (as msgbus_consumer_seek()).
+ * @return 0, MSGBUS_ERR_INVALID_ARG (bad topic name, negative partition, an
+ *         offset below -2), MSGBUS_ERR_NOMEM, MSGBUS_ERR_LIMIT (too many
+ *         partitions: MSGBUS_CFG_MAX_ASSIGNED).
+ */
+int msgbus_consumer_assign(msgbus_consumer *c, const char *topic, int32_t partition,
+                           int64_t offset);
+
+/**
+ * Consume @p partition of @p topic from the first message whose timestamp is
+ * at or after @p timestamp_ms (resolved with ListOffsets; the end of the
+ * partition if there is none).
+ */
+int msgbus_consumer_assign_time(msgbus_consumer *c, const char *topic, int32_t partition,
+                                int64_t timestamp_ms);
+
+/**
+ * The number of partitions of @p topic, waiting at most @p timeout_ms for
+ * metadata (the topic is created where the cluster allows it).
+ * @return 0; MSGBUS_ERR_INVALID_ARG; the topic's Kafka error;
+ *         MSGBUS_ERR_TIMEOUT.
+ */
+int msgbus_consumer_partition_count(msgbus_consumer *c, const char *topic, int32_t *n,
+                                    uint32_t timeout_ms);
+
+/** Stop consuming a partition. @return 0, or MSGBUS_ERR_INVALID_ARG if it is not assigned. */
+int msgbus_consumer_unassign(msgbus_consumer *c, const char *topic, int32_t partition);
+
+/** Move an assigned partition to @p offset (or BEGINNING / END); buffered data is dropped. */
+int msgbus_consumer_seek(msgbus_consumer *c, const char *topic, int32_t partition, int64_t offset);
+
+/** Stop (1) or restart (0) fetching a partition; what is buffered is still delivered. */
+int msgbus_consumer_pause(msgbus_consumer *c, const char *topic, int32_t partition, int paused);
+
+/**
+ * The next offset to be returned for a partition (-1 while its start is
+ * still being looked up), and, if @p end is not NULL, the partition's high
+ * watermark from the last fetch (-1 if none yet).
+ */
+int msgbus_consumer_position(msgbus_consumer *c, const char *topic, int32_t partition,
+                             int64_t *offset, int64_t *end);
+
+/**
+ * Wait at most @p timeout_ms for the next record.
+ * @return 0 with @p rec filled; MSGBUS_ERR_NO_MESSAGE when none came in time;
+ *         MSGBUS_ERR_CRC (a batch failed its checksum), MSGBUS_ERR_MALFORMED,
+ *         MSGBUS_ERR_UNSUPPORTED_CODEC (a compressed batch whose codec is not
+ *         built in): @p rec names the topic, partition and the batch's first
+ *         offset; that batch is skipped and the next poll goes on after it.
+ */
+int msgbus_consumer_poll(msgbus_consumer *c, msgbus_record *rec, uint32_t timeout_ms);
+
+/**
+ * Header @p i of @p rec (i < rec->n_headers).
+ * @return 0, MSGBUS_ERR_INVALID_ARG when @p i is out of range.
+ */
+int msgbus_record_header_get(const msgbus_record *rec, size_t i, msgbus_record_header *h);
+
+/** Close the connections and free everything. */
+void msgbus_consumer_close(msgbus_consumer *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MSGBUS_CONSUMER_H */

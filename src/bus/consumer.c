@@ -1,0 +1,1003 @@
+/*
+ * consumer.c - the consumer with partitions assigned by the application.
+ *
+ * Each assigned partition is looked up (ListOffsets, when it starts at the
+ * beginning, the end or a time), then fetched: one Fetch per leader at a
+ * time carries every partition of that leader that is ready, so all leaders
+ * are fetched from in parallel. A partition's records in a response are
+ * copied once into a chunk buffer (pooled, bounded by queue_max_bytes); poll
+ * then walks the chunk's batches in place: CRC checked, control batches and
+ * aborted transactions skipped, records returned pointing into the chunk.
+ */
+#include <string.h>
+
+#include "msgbus/consumer.h"
+#include "msgbus/kafka_errors.h"
+#include "msgbus/port.h"
+#include "net/client.h"
+#include "net/log.h"
+#include "proto/fetch.h"
+#include "proto/list_offsets.h"
+#include "proto/record_batch.h"
+
+#define MB_FREQ_MAX_PARTS 64    /* partitions in one Fetch or ListOffsets request */
+#define MB_CHUNK_MAX_ABORTED 32 /* aborted transactions remembered per chunk */
+#define MB_FETCH_MIN_VERSION 4
+#define MB_FETCH_MAX_VERSION 12
+#define MB_LO_MIN_VERSION 1
+#define MB_LO_MAX_VERSION 3 /* v4+ adds leader epochs, which some brokers get wrong */
+#define MB_CONS_ARENA (64 * 1024)
+
+typedef struct mb_cpart {
+    char topic[256];
+    int32_t partition;
+    int64_t position;     /* next offset poll returns */
+    int64_t fetch_offset; /* next offset to fetch */
+    int64_t start;        /* while need_offset: BEGINNING, END or a timestamp */
+    int64_t hw;           /* high watermark from the last fetch, -1 before */
+    int need_offset;
+    int busy; /* a Fetch or ListOffsets request for it is out */
+    int paused;
+    uint32_t epoch; /* bumped by seek: older responses and chunks are dropped */
+    uint32_t retry_at;
+} mb_cpart;
+
+typedef struct mb_chunk {
+    struct mb_chunk *next;
+    mb_cpart *part;
+    uint32_t epoch;
+    uint8_t *buf;
+    size_t cap, len;
+    int pooled;
+    mb_batch_iter bi;
+    mb_batch batch;
+    mb_record_iter ri;
+    int in_batch;
+    mb_fetch_aborted_txn aborted[MB_CHUNK_MAX_ABORTED];
+    int n_aborted;
+} mb_chunk;
+
+typedef struct mb_creq {
+    mb_net_req net;
+    struct msgbus_consumer *c;
+    int32_t broker;
+    int is_fetch;
+    size_t n;
+    mb_cpart *parts[MB_FREQ_MAX_PARTS];
+    uint32_t epochs[MB_FREQ_MAX_PARTS];
+    struct mb_creq *next;
+} mb_creq;
+
+struct msgbus_consumer {
+    int closing;
+    msgbus_consumer_config cfg;
+    char bootstrap[1024];
+    char client_id[128];
+    msgbus_allocator al;
+    mb_logger log;
+    mb_client *cl;
+    msgbus_transport own_transport;
+    int owns_transport;
+    mb_cpart **parts;
+    size_t n_parts, cap_parts;
+    mb_chunk *q_head, *q_tail, *cur, *free_chunks;
+    size_t buf_bytes;
+    mb_creq *free_reqs;
+    struct {
+        int32_t id;
+        int fetching, listing;
+    } brokers[MB_CLIENT_MAX_BROKERS];
+    size_t n_brokers;
+    uint8_t *arena;
+};
+
+typedef struct msgbus_consumer mb_consumer;
+
+/* ------------------------------------------------------------------------ */
+/* Configuration and life cycle                                              */
+/* ------------------------------------------------------------------------ */
+
+void msgbus_consumer_config_init(msgbus_consumer_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->fetch_max_wait_ms = 100;
+    cfg->fetch_min_bytes = 1;
+    cfg->fetch_max_bytes = 4u << 20;
+    cfg->partition_max_bytes = 1u << 20;
+    cfg->queue_max_bytes = 16u << 20;
+    cfg->read_committed = 1;
+    cfg->auto_offset_reset = MSGBUS_OFFSET_BEGINNING;
+    cfg->connect_retries = 3;
+    cfg->request_timeout_ms = 30000;
+    cfg->retry_backoff_ms = 100;
+    cfg->log_level = MSGBUS_LOG_WARN;
+}
+
+static int config_check(const msgbus_consumer_config *c, mb_logger *lg)
+{
+    const char *bad = NULL;
+    if (!c->bootstrap || !*c->bootstrap || strlen(c->bootstrap) >= 1024)
+        bad = "bootstrap must list at least one host:port (under 1024 characters)";
+    else if (c->client_id && strlen(c->client_id) >= 128)
+        bad = "client_id is longer than 127 characters";
+    else if (c->partition_max_bytes < 1024 || c->partition_max_bytes > MSGBUS_CFG_MAX_BYTES_LEN ||
+             c->fetch_max_bytes < c->partition_max_bytes || c->fetch_max_bytes > 0x7fffffffu)
+        bad = "partition_max_bytes must be 1 KiB to MSGBUS_CFG_MAX_BYTES_LEN, "
+              "and fetch_max_bytes at least that";
+    else if (c->queue_max_bytes < c->partition_max_bytes)
+        bad = "queue_max_bytes must be at least partition_max_bytes";
+    else if (c->auto_offset_reset != MSGBUS_OFFSET_BEGINNING &&
+             c->auto_offset_reset != MSGBUS_OFFSET_END)
+        bad = "auto_offset_reset must be MSGBUS_OFFSET_BEGINNING or MSGBUS_OFFSET_END";
+    else if (c->fetch_max_wait_ms > 0x7fffffffu || c->fetch_min_bytes > 0x7fffffffu ||
+             c->request_timeout_ms == 0 || c->request_timeout_ms > 0x7ffffffu)
+        bad = "fetch_max_wait_ms, fetch_min_bytes or request_timeout_ms out of range";
+    if (bad) {
+        MB_LOG(lg, MB_LOG_ERROR, "consumer config: %s", bad);
+        return MSGBUS_ERR_INVALID_ARG;
+    }
+    return 0;
+}
+
+static int client_open(mb_consumer *c)
+{
+    mb_client_config cc;
+    int rc;
+    mb_client_config_init(&cc);
+    if (!c->cfg.transport) {
+        rc = msgbus_port_transport_default(&c->own_transport, &c->al);
+        if (rc)
+            return rc;
+        c->owns_transport = 1;
+        c->cfg.transport = &c->own_transport;
+    }
+    cc.bootstrap = c->bootstrap;
+    cc.client_id = c->client_id[0] ? c->client_id : NULL;
+    cc.transport = c->cfg.transport;
+    cc.alloc = &c->al;
+    cc.log = c->cfg.log;
+    cc.log_ud = c->cfg.log_ud;
+    cc.log_level = c->cfg.log_level;
+    cc.connect_retries = c->cfg.connect_retries;
+    /* a Fetch may wait fetch_max_wait_ms at the broker before it answers */
+    cc.request_timeout_ms = c->cfg.request_timeout_ms + c->cfg.fetch_max_wait_ms;
+    rc = mb_client_create(&c->cl, &cc);
+    if (rc == 0)
+        rc = mb_client_wait_ready(c->cl, 120000);
+    return rc;
+}
+
+static void chunk_free(mb_consumer *c, mb_chunk *k)
+{
+    c->buf_bytes -= k->cap;
+    c->al.free(c->al.ctx, k, sizeof *k + k->cap);
+}
+
+void msgbus_consumer_close(msgbus_consumer *c)
+{
+    size_t i;
+    if (!c)
+        return;
+    c->closing = 1;
+    if (c->cl)
+        mb_client_destroy(c->cl); /* requests in flight complete (with STATE) first */
+    if (c->owns_transport)
+        msgbus_port_transport_destroy(&c->own_transport);
+    if (c->cur)
+        chunk_free(c, c->cur);
+    while (c->q_head) {
+        mb_chunk *k = c->q_head;
+        c->q_head = k->next;
+        chunk_free(c, k);
+    }
+    while (c->free_chunks) {
+        mb_chunk *k = c->free_chunks;
+        c->free_chunks = k->next;
+        chunk_free(c, k);
+    }
+    while (c->free_reqs) {
+        mb_creq *r = c->free_reqs;
+        c->free_reqs = r->next;
+        c->al.free(c->al.ctx, r, sizeof *r);
+    }
+    for (i = 0; i < c->n_parts; i++)
+        c->al.free(c->al.ctx, c->parts[i], sizeof *c->parts[i]);
+    if (c->parts)
+        c->al.free(c->al.ctx, c->parts, c->cap_parts * sizeof *c->parts);
+    if (c->arena)
+        c->al.free(c->al.ctx, c->arena, MB_CONS_ARENA);
+    c->al.free(c->al.ctx, c, sizeof *c);
+}
+
+int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *cfg)
+{
+    const msgbus_allocator *al;
+    mb_logger lg;
+    mb_consumer *c;
+    int rc;
+    if (!out || !cfg)
+        return MSGBUS_ERR_INVALID_ARG;
+    *out = NULL;
+    lg.fn = cfg->log;
+    lg.ud = cfg->log_ud;
+    lg.level = cfg->log_level;
+    if ((rc = config_check(cfg, &lg)) != 0)
+        return rc;
+    al = cfg->alloc ? cfg->alloc : msgbus_allocator_default();
+    c = al->alloc(al->ctx, sizeof *c);
+    if (!c)
+        return MSGBUS_ERR_NOMEM;
+    memset(c, 0, sizeof *c);
+    c->al = *al;
+    c->cfg = *cfg;
+    c->log = lg;
+    strcpy(c->bootstrap, cfg->bootstrap);
+    if (cfg->client_id)
+        strcpy(c->client_id, cfg->client_id);
+    c->arena = c->al.alloc(c->al.ctx, MB_CONS_ARENA);
+    rc = c->arena ? client_open(c) : MSGBUS_ERR_NOMEM;
+    if (rc) {
+        msgbus_consumer_close(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Assignment                                                                */
+/* ------------------------------------------------------------------------ */
+
+static mb_cpart *find_part(mb_consumer *c, const char *topic, int32_t partition, size_t *idx)
+{
+    size_t i;
+    for (i = 0; i < c->n_parts; i++) {
+        if (c->parts[i]->partition == partition && strcmp(c->parts[i]->topic, topic) == 0) {
+            if (idx)
+                *idx = i;
+            return c->parts[i];
+        }
+    }
+    return NULL;
+}
+
+/* Point @p p at @p offset (>= 0), or ask for a lookup of BEGINNING / END / a time. */
+static void part_start(mb_cpart *p, int64_t offset, int by_time)
+{
+    p->epoch++;
+    p->hw = -1;
+    if (!by_time && offset >= 0) {
+        p->need_offset = 0;
+        p->position = p->fetch_offset = offset;
+    } else {
+        p->need_offset = 1;
+        p->start = offset;
+        p->position = p->fetch_offset = -1;
+    }
+}
+
+static int assign(mb_consumer *c, const char *topic, int32_t partition, int64_t offset, int by_time)
+{
+    mb_cpart *p;
+    size_t len = topic ? strlen(topic) : 0;
+    int rc;
+    if (!c || !mb_topic_name_valid(topic, len) || partition < 0 || (!by_time && offset < -2))
+        return MSGBUS_ERR_INVALID_ARG;
+    p = find_part(c, topic, partition, NULL);
+    if (!p) {
+        if (c->n_parts >= MSGBUS_CFG_MAX_ARRAY_COUNT)
+            return MSGBUS_ERR_LIMIT;
+        if (c->n_parts == c->cap_parts) {
+            size_t cap = c->cap_parts ? c->cap_parts * 2 : 16;
+            mb_cpart **np = c->al.alloc(c->al.ctx, cap * sizeof *np);
+            if (!np)
+                return MSGBUS_ERR_NOMEM;
+            if (c->parts) {
+                memcpy(np, c->parts, c->n_parts * sizeof *np);
+                c->al.free(c->al.ctx, c->parts, c->cap_parts * sizeof *np);
+            }
+            c->parts = np;
+            c->cap_parts = cap;
+        }
+        if ((rc = mb_client_want_topic(c->cl, topic)) != 0)
+            return rc;
+        p = c->al.alloc(c->al.ctx, sizeof *p);
+        if (!p)
+            return MSGBUS_ERR_NOMEM;
+        memset(p, 0, sizeof *p);
+        memcpy(p->topic, topic, len + 1);
+        p->partition = partition;
+        c->parts[c->n_parts++] = p;
+    }
+    part_start(p, offset, by_time);
+    return 0;
+}
+
+int msgbus_consumer_assign(msgbus_consumer *c, const char *topic, int32_t partition, int64_t offset)
+{
+    return assign(c, topic, partition, offset, 0);
+}
+
+int msgbus_consumer_assign_time(msgbus_consumer *c, const char *topic, int32_t partition,
+                                int64_t timestamp_ms)
+{
+    if (timestamp_ms < 0)
+        return MSGBUS_ERR_INVALID_ARG;
+    return assign(c, topic, partition, timestamp_ms, 1);
+}
+
+int msgbus_consumer_partition_count(msgbus_consumer *c, const char *topic, int32_t *n,
+                                    uint32_t timeout_ms)
+{
+    uint32_t deadline;
+    int rc, err = 0;
+    if (!c || !n || !topic || !mb_topic_name_valid(topic, strlen(topic)))
+        return MSGBUS_ERR_INVALID_ARG;
+    if ((rc = mb_client_want_topic(c->cl, topic)) != 0)
+        return rc;
+    deadline = msgbus_port_now_ms() + timeout_ms;
+    for (;;) {
+        mb_cluster_view v;
+        int32_t i;
+        int32_t left = msgbus_time_diff(deadline, msgbus_port_now_ms());
+        mb_client_cluster(c->cl, &v);
+        for (i = 0; i < v.n_topics; i++) {
+            if (strcmp(v.topics[i].name, topic) != 0)
+                continue;
+            err = v.topics[i].error_code;
+            if (err == 0 && v.topics[i].n_partitions > 0) {
+                *n = v.topics[i].n_partitions;
+                return 0;
+            }
+            if (err && !msgbus_err_retriable(err))
+                return err;
+        }
+        if (left <= 0)
+            return err ? err : MSGBUS_ERR_TIMEOUT;
+        mb_client_refresh_metadata(c->cl, 0);
+        if ((rc = mb_client_poll(c->cl, left < 50 ? (uint32_t)left : 50)) != 0)
+            return rc;
+    }
+}
+
+int msgbus_consumer_seek(msgbus_consumer *c, const char *topic, int32_t partition, int64_t offset)
+{
+    mb_cpart *p;
+    if (!c || !topic || offset < -2)
+        return MSGBUS_ERR_INVALID_ARG;
+    if (!(p = find_part(c, topic, partition, NULL)))
+        return MSGBUS_ERR_INVALID_ARG;
+    part_start(p, offset, 0);
+    return 0;
+}
+
+int msgbus_consumer_unassign(msgbus_consumer *c, const char *topic, int32_t partition)
+{
+    size_t i;
+    mb_cpart *p;
+    if (!c || !topic || !(p = find_part(c, topic, partition, &i)))
+        return MSGBUS_ERR_INVALID_ARG;
+    if (p->busy) {
+        /* a request still points at it: park it, unreachable, until close */
+        p->epoch++;
+        p->paused = 1;
+        p->topic[0] = '\0';
+        return 0;
+    }
+    c->parts[i] = c->parts[--c->n_parts];
+    /* chunks of the partition: drop them now */
+    {
+        mb_chunk **pp = &c->q_head, *last = NULL;
+        while (*pp) {
+            mb_chunk *k = *pp;
+            if (k->part == p) {
+                *pp = k->next;
+                chunk_free(c, k);
+            } else {
+                last = k;
+                pp = &k->next;
+            }
+        }
+        c->q_tail = last;
+        if (c->cur && c->cur->part == p) {
+            chunk_free(c, c->cur);
+            c->cur = NULL;
+        }
+    }
+    c->al.free(c->al.ctx, p, sizeof *p);
+    return 0;
+}
+
+int msgbus_consumer_pause(msgbus_consumer *c, const char *topic, int32_t partition, int paused)
+{
+    mb_cpart *p;
+    if (!c || !topic || !(p = find_part(c, topic, partition, NULL)))
+        return MSGBUS_ERR_INVALID_ARG;
+    p->paused = paused != 0;
+    return 0;
+}
+
+int msgbus_consumer_position(msgbus_consumer *c, const char *topic, int32_t partition,
+                             int64_t *offset, int64_t *end)
+{
+    mb_cpart *p;
+    if (!c || !topic || !(p = find_part(c, topic, partition, NULL)))
+        return MSGBUS_ERR_INVALID_ARG;
+    if (offset)
+        *offset = p->position;
+    if (end)
+        *end = p->hw;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Requests                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static int *broker_flag(mb_consumer *c, int32_t id, int fetch)
+{
+    size_t i;
+    for (i = 0; i < c->n_brokers; i++)
+        if (c->brokers[i].id == id)
+            return fetch ? &c->brokers[i].fetching : &c->brokers[i].listing;
+    if (c->n_brokers == MB_CLIENT_MAX_BROKERS)
+        return NULL;
+    c->brokers[c->n_brokers].id = id;
+    c->brokers[c->n_brokers].fetching = c->brokers[c->n_brokers].listing = 0;
+    i = c->n_brokers++;
+    return fetch ? &c->brokers[i].fetching : &c->brokers[i].listing;
+}
+
+static mb_creq *req_get(mb_consumer *c, int32_t broker, int is_fetch)
+{
+    mb_creq *r = c->free_reqs;
+    if (r) {
+        c->free_reqs = r->next;
+    } else if (!(r = c->al.alloc(c->al.ctx, sizeof *r))) {
+        return NULL;
+    }
+    memset(r, 0, sizeof *r);
+    r->c = c;
+    r->broker = broker;
+    r->is_fetch = is_fetch;
+    return r;
+}
+
+static int fetch_encode(void *ud, mb_wr *w, int16_t version)
+{
+    mb_creq *r = ud;
+    mb_consumer *c = r->c;
+    mb_fetch_topic topics[MB_FREQ_MAX_PARTS];
+    mb_fetch_partition parts[MB_FREQ_MAX_PARTS];
+    mb_fetch_req req;
+    size_t i, k, nt = 0, np = 0;
+    uint8_t used[MB_FREQ_MAX_PARTS];
+    memset(used, 0, sizeof used);
+    for (i = 0; i < r->n; i++) {
+        if (used[i])
+            continue;
+        topics[nt].topic = mb_str_c(r->parts[i]->topic);
+        topics[nt].partitions = &parts[np];
+        topics[nt].n_partitions = 0;
+        for (k = i; k < r->n; k++) {
+            mb_cpart *p = r->parts[k];
+            if (used[k] || strcmp(p->topic, r->parts[i]->topic) != 0)
+                continue;
+            used[k] = 1;
+            parts[np].partition = p->partition;
+            parts[np].current_leader_epoch = -1;
+            parts[np].fetch_offset = p->fetch_offset;
+            parts[np].last_fetched_epoch = -1;
+            parts[np].log_start_offset = -1;
+            parts[np].partition_max_bytes = (int32_t)c->cfg.partition_max_bytes;
+            np++;
+            topics[nt].n_partitions++;
+        }
+        nt++;
+    }
+    memset(&req, 0, sizeof req);
+    req.cluster_id = MB_STR_NULL;
+    req.replica_id = -1;
+    req.max_wait_ms = (int32_t)c->cfg.fetch_max_wait_ms;
+    req.min_bytes = (int32_t)c->cfg.fetch_min_bytes;
+    req.max_bytes = (int32_t)c->cfg.fetch_max_bytes;
+    req.isolation_level = (int8_t)(c->cfg.read_committed != 0);
+    req.session_id = 0;
+    req.session_epoch = -1;
+    req.topics = topics;
+    req.n_topics = (int32_t)nt;
+    req.rack_id = mb_str_c("");
+    return mb_fetch_req_write(w, version, &req);
+}
+
+static int lo_encode(void *ud, mb_wr *w, int16_t version)
+{
+    mb_creq *r = ud;
+    mb_list_offsets_req_topic topics[MB_FREQ_MAX_PARTS];
+    mb_list_offsets_req_partition parts[MB_FREQ_MAX_PARTS];
+    mb_list_offsets_req req;
+    size_t i, k, nt = 0, np = 0;
+    uint8_t used[MB_FREQ_MAX_PARTS];
+    memset(used, 0, sizeof used);
+    for (i = 0; i < r->n; i++) {
+        if (used[i])
+            continue;
+        topics[nt].name = mb_str_c(r->parts[i]->topic);
+        topics[nt].partitions = &parts[np];
+        topics[nt].n_partitions = 0;
+        for (k = i; k < r->n; k++) {
+            mb_cpart *p = r->parts[k];
+            if (used[k] || strcmp(p->topic, r->parts[i]->topic) != 0)
+                continue;
+            used[k] = 1;
+            parts[np].partition_index = p->partition;
+            parts[np].current_leader_epoch = -1;
+            parts[np].timestamp = p->start;
+            np++;
+            topics[nt].n_partitions++;
+        }
+        nt++;
+    }
+    req.replica_id = -1;
+    req.isolation_level = (int8_t)(r->c->cfg.read_committed != 0);
+    req.topics = topics;
+    req.n_topics = (int32_t)nt;
+    return mb_list_offsets_req_write(w, version, &req);
+}
+
+/* Errors after which the leader may have moved. */
+static int leader_error(int e)
+{
+    return e == MSGBUS_KERR_NOT_LEADER_OR_FOLLOWER || e == MSGBUS_KERR_LEADER_NOT_AVAILABLE ||
+           e == MSGBUS_KERR_UNKNOWN_TOPIC_OR_PARTITION || e == MSGBUS_ERR_TRANSPORT ||
+           e == MSGBUS_ERR_TIMEOUT || msgbus_err_retriable(e);
+}
+
+/* A partition's request failed with @p e: back off, maybe refresh metadata. */
+static void part_failed(mb_consumer *c, mb_cpart *p, int e)
+{
+    uint32_t now = msgbus_port_now_ms();
+    if (e == MSGBUS_KERR_OFFSET_OUT_OF_RANGE) {
+        MB_LOG(&c->log, MB_LOG_WARN, "%s [%d]: offset %lld out of range, resetting", p->topic,
+               (int)p->partition, (long long)p->fetch_offset);
+        part_start(p, c->cfg.auto_offset_reset, 0);
+        return;
+    }
+    p->retry_at = now + c->cfg.retry_backoff_ms;
+    if (leader_error(e)) {
+        mb_client_refresh_metadata(c->cl, 0);
+        return;
+    }
+    MB_LOG(&c->log, MB_LOG_ERROR, "%s [%d]: %s", p->topic, (int)p->partition, msgbus_strerror(e));
+    p->retry_at = now + 10 * c->cfg.retry_backoff_ms;
+    if (c->cfg.on_error)
+        c->cfg.on_error(c->cfg.error_ud, e, p->topic);
+}
+
+/* Bytes of @p data that hold whole batches, and the offset after the last one. */
+static size_t whole_batches(const uint8_t *data, size_t len, int64_t *next)
+{
+    size_t off = 0;
+    while (len - off >= MB_BATCH_LOG_OVERHEAD + 15) {
+        const uint8_t *b = data + off;
+        int64_t base = 0;
+        uint32_t blen = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 | (uint32_t)b[10] << 8 | b[11];
+        int32_t last =
+            (int32_t)((uint32_t)b[23] << 24 | (uint32_t)b[24] << 16 | (uint32_t)b[25] << 8 | b[26]);
+        int i;
+        if (blen > len - off - MB_BATCH_LOG_OVERHEAD || blen < 49)
+            break;
+        for (i = 0; i < 8; i++)
+            base = (int64_t)((uint64_t)base << 8 | b[i]);
+        if (last >= 0 && base >= 0)
+            *next = base + last + 1;
+        off += MB_BATCH_LOG_OVERHEAD + blen;
+    }
+    return off;
+}
+
+/* Queue the records of one partition's answer as a chunk. */
+static int queue_chunk(mb_consumer *c, mb_cpart *p, const mb_fetch_partition_resp *pr)
+{
+    int64_t next = p->fetch_offset;
+    size_t len = whole_batches(pr->records.ptr, (size_t)pr->records.len, &next);
+    int pooled = len <= c->cfg.partition_max_bytes;
+    size_t cap = pooled ? c->cfg.partition_max_bytes : len;
+    mb_chunk *k;
+    int32_t i;
+    if (len == 0)
+        return 0;
+    if (pooled && c->free_chunks) {
+        k = c->free_chunks;
+        c->free_chunks = k->next;
+    } else {
+        if (!(k = c->al.alloc(c->al.ctx, sizeof *k + cap)))
+            return MSGBUS_ERR_NOMEM;
+        c->buf_bytes += cap;
+    }
+    memset(k, 0, sizeof *k);
+    k->buf = (uint8_t *)(k + 1);
+    k->cap = cap;
+    k->pooled = pooled;
+    k->len = len;
+    k->part = p;
+    k->epoch = p->epoch;
+    memcpy(k->buf, pr->records.ptr, len);
+    mb_batch_iter_init(&k->bi, k->buf, len);
+    for (i = 0; i < pr->n_aborted_transactions && k->n_aborted < MB_CHUNK_MAX_ABORTED; i++)
+        k->aborted[k->n_aborted++] = pr->aborted_transactions[i];
+    if (c->q_tail)
+        c->q_tail->next = k;
+    else
+        c->q_head = k;
+    c->q_tail = k;
+    p->fetch_offset = next;
+    return 0;
+}
+
+static const mb_fetch_partition_resp *find_fetch(const mb_fetch_resp *resp, const mb_cpart *p)
+{
+    int32_t i, j;
+    mb_str t = mb_str_c(p->topic);
+    for (i = 0; i < resp->n_responses; i++) {
+        if (!mb_str_eq(resp->responses[i].topic, t))
+            continue;
+        for (j = 0; j < resp->responses[i].n_partitions; j++)
+            if (resp->responses[i].partitions[j].partition_index == p->partition)
+                return &resp->responses[i].partitions[j];
+    }
+    return NULL;
+}
+
+static void fetch_done(void *ud, int err, int16_t version, mb_rd *body)
+{
+    mb_creq *r = ud;
+    mb_consumer *c = r->c;
+    mb_fetch_resp resp;
+    mb_arena a;
+    size_t i;
+    int *flag = broker_flag(c, r->broker, 1);
+    if (flag)
+        *flag = 0;
+    if (err == 0) {
+        mb_arena_init(&a, c->arena, MB_CONS_ARENA);
+        err = mb_fetch_resp_read(body, version, &a, &resp);
+        if (err == 0 && resp.error_code)
+            err = resp.error_code;
+    }
+    for (i = 0; i < r->n; i++) {
+        mb_cpart *p = r->parts[i];
+        const mb_fetch_partition_resp *pr;
+        int e = err;
+        p->busy = 0;
+        if (p->epoch != r->epochs[i] || c->closing)
+            continue; /* seeked or unassigned meanwhile */
+        pr = e ? NULL : find_fetch(&resp, p);
+        if (!e && !pr)
+            e = MSGBUS_ERR_MALFORMED;
+        if (!e && pr->error_code)
+            e = pr->error_code;
+        if (!e) {
+            p->hw = pr->high_watermark;
+            if (pr->records.len > 0)
+                e = queue_chunk(c, p, pr);
+        }
+        if (e)
+            part_failed(c, p, e);
+    }
+    r->next = c->free_reqs;
+    c->free_reqs = r;
+}
+
+static void lo_done(void *ud, int err, int16_t version, mb_rd *body)
+{
+    mb_creq *r = ud;
+    mb_consumer *c = r->c;
+    mb_list_offsets_resp resp;
+    mb_arena a;
+    size_t i;
+    int32_t t, j;
+    int *flag = broker_flag(c, r->broker, 0);
+    if (flag)
+        *flag = 0;
+    if (err == 0) {
+        mb_arena_init(&a, c->arena, MB_CONS_ARENA);
+        err = mb_list_offsets_resp_read(body, version, &a, &resp);
+    }
+    for (i = 0; i < r->n; i++) {
+        mb_cpart *p = r->parts[i];
+        const mb_list_offsets_resp_partition *lp = NULL;
+        int e = err;
+        p->busy = 0;
+        if (p->epoch != r->epochs[i] || c->closing)
+            continue;
+        for (t = 0; !e && t < resp.n_topics && !lp; t++) {
+            if (!mb_str_eq(resp.topics[t].name, mb_str_c(p->topic)))
+                continue;
+            for (j = 0; j < resp.topics[t].n_partitions; j++)
+                if (resp.topics[t].partitions[j].partition_index == p->partition)
+                    lp = &resp.topics[t].partitions[j];
+        }
+        if (!e && !lp)
+            e = MSGBUS_ERR_MALFORMED;
+        if (!e && lp->error_code)
+            e = lp->error_code;
+        if (e) {
+            part_failed(c, p, e);
+        } else if (lp->offset < 0) {
+            p->start = MSGBUS_OFFSET_END; /* no message at or after that time */
+        } else {
+            p->need_offset = 0;
+            p->position = p->fetch_offset = lp->offset;
+        }
+    }
+    r->next = c->free_reqs;
+    c->free_reqs = r;
+}
+
+/* Build and send the Fetch (or ListOffsets) requests that can go now. */
+static void send_requests(mb_consumer *c, int fetch, uint32_t now, uint32_t *wait)
+{
+    mb_creq *open[MB_CLIENT_MAX_BROKERS];
+    size_t n_open = 0, i, k;
+    for (i = 0; i < c->n_parts; i++) {
+        mb_cpart *p = c->parts[i];
+        int32_t leader;
+        int *flag;
+        mb_creq *r = NULL;
+        if (p->busy || p->paused || !p->topic[0] || (fetch ? p->need_offset : !p->need_offset))
+            continue;
+        if (msgbus_time_diff(p->retry_at, now) > 0) {
+            uint32_t d = (uint32_t)msgbus_time_diff(p->retry_at, now);
+            *wait = d < *wait ? d : *wait;
+            continue;
+        }
+        if (fetch && c->buf_bytes + c->cfg.partition_max_bytes > c->cfg.queue_max_bytes &&
+            !c->free_chunks)
+            continue; /* enough is buffered: fetch more once poll has used some */
+        leader = mb_client_leader(c->cl, p->topic, p->partition);
+        if (leader < 0)
+            continue;
+        for (k = 0; k < n_open; k++)
+            if (open[k]->broker == leader && open[k]->n < MB_FREQ_MAX_PARTS)
+                r = open[k];
+        if (!r) {
+            flag = broker_flag(c, leader, fetch);
+            if (!flag || *flag || n_open == MB_CLIENT_MAX_BROKERS ||
+                !(r = req_get(c, leader, fetch)))
+                continue;
+            *flag = 1;
+            open[n_open++] = r;
+        }
+        r->epochs[r->n] = p->epoch;
+        r->parts[r->n++] = p;
+        p->busy = 1;
+    }
+    for (k = 0; k < n_open; k++) {
+        mb_creq *r = open[k];
+        r->net.api_key = fetch ? MB_API_FETCH : MB_API_LIST_OFFSETS;
+        r->net.min_version = fetch ? MB_FETCH_MIN_VERSION : MB_LO_MIN_VERSION;
+        r->net.max_version = fetch ? MB_FETCH_MAX_VERSION : MB_LO_MAX_VERSION;
+        r->net.expect_response = 1;
+        r->net.encode = fetch ? fetch_encode : lo_encode;
+        r->net.done = fetch ? fetch_done : lo_done;
+        r->net.ud = r;
+        if (mb_client_send(c->cl, r->broker, &r->net) != 0)
+            r->net.done(r, MSGBUS_ERR_STATE, 0, NULL);
+    }
+}
+
+/* One event-loop step, waiting at most @p max_wait ms. */
+static int step(mb_consumer *c, uint32_t max_wait)
+{
+    uint32_t now = msgbus_port_now_ms(), wait = max_wait;
+    send_requests(c, 0, now, &wait);
+    send_requests(c, 1, now, &wait);
+    return mb_client_poll(c->cl, wait);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Records                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static void chunk_done(mb_consumer *c, mb_chunk *k)
+{
+    if (k->pooled) {
+        k->next = c->free_chunks;
+        c->free_chunks = k;
+    } else {
+        chunk_free(c, k);
+    }
+}
+
+/* 1 if the batch belongs to a transaction this chunk says was aborted. */
+static int aborted(mb_chunk *k, const mb_batch *b)
+{
+    int i;
+    for (i = 0; i < k->n_aborted; i++)
+        if (k->aborted[i].producer_id == b->producer_id &&
+            k->aborted[i].first_offset <= mb_batch_last_offset(b))
+            return 1;
+    return 0;
+}
+
+/* A control batch: an abort marker ends that producer's aborted range. */
+static void control_batch(mb_chunk *k, const mb_batch *b)
+{
+    int i;
+    for (i = 0; i < k->n_aborted; i++) {
+        if (k->aborted[i].producer_id == b->producer_id) {
+            k->aborted[i] = k->aborted[--k->n_aborted];
+            return;
+        }
+    }
+}
+
+static void fill_error(msgbus_record *rec, const mb_cpart *p, int64_t offset)
+{
+    memset(rec, 0, sizeof *rec);
+    rec->topic = p->topic;
+    rec->partition = p->partition;
+    rec->offset = offset;
+}
+
+/* Start the next batch of @p k. 0: a batch to read; 1: chunk used up; <0: a bad batch. */
+static int next_batch(mb_consumer *c, mb_chunk *k, msgbus_record *rec)
+{
+    mb_cpart *p = k->part;
+    for (;;) {
+        int rc = mb_batch_next(&k->bi, &k->batch);
+        int64_t last;
+        if (rc == MB_ITER_END || rc == MB_BATCH_INCOMPLETE)
+            return 1;
+        last = mb_batch_last_offset(&k->batch);
+        if (rc < 0) {
+            fill_error(rec, p, k->batch.base_offset);
+            if (k->bi.err) /* the framing itself is broken: nothing after it counts */
+                p->fetch_offset = p->position;
+            else if (last >= p->position)
+                p->position = last + 1;
+            MB_LOG(&c->log, MB_LOG_WARN, "%s [%d]: batch at %lld: %s", p->topic, (int)p->partition,
+                   (long long)k->batch.base_offset, msgbus_strerror(rc));
+            return rc;
+        }
+        if (last < p->position)
+            continue; /* already returned */
+        if (mb_batch_is_control(&k->batch)) {
+            control_batch(k, &k->batch);
+            p->position = last + 1;
+            continue;
+        }
+        if (c->cfg.read_committed && mb_batch_is_transactional(&k->batch) &&
+            aborted(k, &k->batch)) {
+            p->position = last + 1;
+            continue;
+        }
+        rc = mb_record_iter_init(&k->ri, &k->batch);
+        if (rc) {
+            fill_error(rec, p, k->batch.base_offset);
+            p->position = last + 1;
+            return rc;
+        }
+        k->in_batch = 1;
+        return 0;
+    }
+}
+
+static void fill_record(msgbus_record *rec, const mb_cpart *p, const mb_record *r,
+                        const mb_batch *b)
+{
+    rec->topic = p->topic;
+    rec->partition = p->partition;
+    rec->offset = r->offset;
+    rec->timestamp_ms = r->timestamp;
+    rec->log_append_time = mb_batch_timestamp_type(b);
+    rec->key =
+        r->key.len >= 0 ? (const void *)(r->key.ptr ? r->key.ptr : (const uint8_t *)"") : NULL;
+    rec->key_len = r->key.len > 0 ? (size_t)r->key.len : 0;
+    rec->value = r->value.len >= 0
+                     ? (const void *)(r->value.ptr ? r->value.ptr : (const uint8_t *)"")
+                     : NULL;
+    rec->value_len = r->value.len > 0 ? (size_t)r->value.len : 0;
+    rec->n_headers = (size_t)r->n_headers;
+    rec->headers_raw = r->headers;
+    rec->headers_len = r->headers_len;
+}
+
+/* The next record already fetched: 0, MSGBUS_ERR_NO_MESSAGE, or a batch error. */
+static int next_record(mb_consumer *c, msgbus_record *rec)
+{
+    for (;;) {
+        mb_chunk *k = c->cur;
+        int rc;
+        if (!k) {
+            if (!c->q_head)
+                return MSGBUS_ERR_NO_MESSAGE;
+            k = c->cur = c->q_head;
+            c->q_head = k->next;
+            if (!c->q_head)
+                c->q_tail = NULL;
+            k->next = NULL;
+        }
+        if (k->epoch != k->part->epoch || !k->part->topic[0]) {
+            c->cur = NULL;
+            chunk_done(c, k);
+            continue;
+        }
+        if (k->in_batch) {
+            mb_record r;
+            rc = mb_record_next(&k->ri, &r);
+            if (rc == 0) {
+                if (r.offset < k->part->position)
+                    continue;
+                k->part->position = r.offset + 1;
+                fill_record(rec, k->part, &r, &k->batch);
+                return 0;
+            }
+            k->in_batch = 0;
+            if (rc < 0) {
+                fill_error(rec, k->part, k->batch.base_offset);
+                if (mb_batch_last_offset(&k->batch) >= k->part->position)
+                    k->part->position = mb_batch_last_offset(&k->batch) + 1;
+                return rc;
+            }
+            if (mb_batch_last_offset(&k->batch) >= k->part->position)
+                k->part->position = mb_batch_last_offset(&k->batch) + 1;
+        }
+        rc = next_batch(c, k, rec);
+        if (rc == 1) {
+            c->cur = NULL;
+            chunk_done(c, k);
+            continue;
+        }
+        if (rc < 0)
+            return rc;
+    }
+}
+
+int msgbus_consumer_poll(msgbus_consumer *c, msgbus_record *rec, uint32_t timeout_ms)
+{
+    uint32_t deadline;
+    if (!c || !rec)
+        return MSGBUS_ERR_INVALID_ARG;
+    deadline = msgbus_port_now_ms() + timeout_ms;
+    for (;;) {
+        int32_t left;
+        int rc = next_record(c, rec);
+        if (rc != MSGBUS_ERR_NO_MESSAGE)
+            return rc;
+        left = msgbus_time_diff(deadline, msgbus_port_now_ms());
+        if (left <= 0)
+            return MSGBUS_ERR_NO_MESSAGE;
+        rc = step(c, (uint32_t)left);
+        if (rc)
+            return rc;
+    }
+}
+
+int msgbus_record_header_get(const msgbus_record *rec, size_t i, msgbus_record_header *h)
+{
+    mb_record r;
+    mb_header_iter it;
+    mb_record_header rh;
+    size_t n = 0;
+    if (!rec || !h || i >= rec->n_headers)
+        return MSGBUS_ERR_INVALID_ARG;
+    memset(&r, 0, sizeof r);
+    r.n_headers = (int32_t)rec->n_headers;
+    r.headers = rec->headers_raw;
+    r.headers_len = rec->headers_len;
+    mb_header_iter_init(&it, &r);
+    while (mb_header_next(&it, &rh) == 0) {
+        if (n++ == i) {
+            h->key = rh.key.ptr;
+            h->key_len = rh.key.len > 0 ? (size_t)rh.key.len : 0;
+            h->value = rh.value.len >= 0
+                           ? (const void *)(rh.value.ptr ? rh.value.ptr : (const uint8_t *)"")
+                           : NULL;
+            h->value_len = rh.value.len > 0 ? (size_t)rh.value.len : 0;
+            return 0;
+        }
+    }
+    return MSGBUS_ERR_MALFORMED;
+}

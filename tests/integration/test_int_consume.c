@@ -1,0 +1,300 @@
+/*
+ * test_int_consume.c - the consumer (partitions assigned by the application)
+ * against the test broker: what librdkafka produced (keys, null keys, headers,
+ * timestamps, empty and null values) read back exactly; start at the
+ * beginning, an offset, the end or a time; a batch with a bad CRC reported as
+ * an error while consumption goes on; seek and pause.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <librdkafka/rdkafka.h>
+
+#include "broker_proc.h"
+#include "msgbus/consumer.h"
+#include "msgbus/port.h"
+#include "net/client.h"
+#include "proto/produce.h"
+#include "proto/record_batch.h"
+
+static broker_proc g_broker;
+
+static int setup(void **state)
+{
+    (void)state;
+    return broker_start(&g_broker, MB_TEST_BROKER, 3, 300);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    broker_stop(&g_broker);
+    return 0;
+}
+
+static msgbus_consumer *make_consumer(void)
+{
+    msgbus_consumer_config cfg;
+    msgbus_consumer *c = NULL;
+    msgbus_consumer_config_init(&cfg);
+    cfg.bootstrap = g_broker.bootstrap;
+    cfg.fetch_max_wait_ms = 10;
+    assert_int_equal(msgbus_consumer_create(&c, &cfg), 0);
+    return c;
+}
+
+/* librdkafka produces @p n messages "m<i>" to partition 0 of @p topic, key "k<i>". */
+static void rk_produce(const char *topic, int n, int64_t ts0)
+{
+    char err[256], key[32], val[32];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_t *rk;
+    rd_kafka_headers_t *hdrs;
+    int i;
+    rd_kafka_conf_set(conf, "bootstrap.servers", g_broker.bootstrap, err, sizeof err);
+    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+    rd_kafka_conf_set(conf, "linger.ms", "1", err, sizeof err);
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    assert_non_null(rk);
+    for (i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        snprintf(val, sizeof val, "m%d", i);
+        hdrs = rd_kafka_headers_new(2);
+        rd_kafka_header_add(hdrs, "seq", -1, val, -1);
+        rd_kafka_header_add(hdrs, "none", -1, NULL, 0);
+        assert_int_equal(
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                              RD_KAFKA_V_KEY(key, strlen(key)), RD_KAFKA_V_VALUE(val, strlen(val)),
+                              RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_TIMESTAMP(ts0 + i), RD_KAFKA_V_END),
+            0);
+    }
+    /* an empty value, a null value, a null key */
+    assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                       RD_KAFKA_V_KEY("e", 1), RD_KAFKA_V_VALUE("", 0),
+                                       RD_KAFKA_V_TIMESTAMP(ts0 + n), RD_KAFKA_V_END),
+                     0);
+    assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                       RD_KAFKA_V_KEY("z", 1), RD_KAFKA_V_VALUE(NULL, 0),
+                                       RD_KAFKA_V_TIMESTAMP(ts0 + n + 1), RD_KAFKA_V_END),
+                     0);
+    assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                       RD_KAFKA_V_VALUE("nokey", 5),
+                                       RD_KAFKA_V_TIMESTAMP(ts0 + n + 2), RD_KAFKA_V_END),
+                     0);
+    assert_int_equal(rd_kafka_flush(rk, 10000), 0);
+    rd_kafka_destroy(rk);
+}
+
+static int poll_one(msgbus_consumer *c, msgbus_record *rec)
+{
+    int rc, tries = 0;
+    while ((rc = msgbus_consumer_poll(c, rec, 500)) == MSGBUS_ERR_NO_MESSAGE && ++tries < 20)
+        ;
+    return rc;
+}
+
+static void test_reads_librdkafka_exactly(void **state)
+{
+    const int n = 500;
+    const int64_t ts0 = 1700000000000LL;
+    msgbus_consumer *c;
+    msgbus_record rec;
+    msgbus_record_header h;
+    char want[32];
+    int i;
+    (void)state;
+    assert_int_equal(broker_cmd(&g_broker, "create_topic from_rk 1 1"), 0);
+    rk_produce("from_rk", n, ts0);
+    c = make_consumer();
+    assert_int_equal(msgbus_consumer_assign(c, "from_rk", 0, MSGBUS_OFFSET_BEGINNING), 0);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(poll_one(c, &rec), 0);
+        assert_int_equal(rec.offset, i);
+        assert_int_equal(rec.partition, 0);
+        assert_string_equal(rec.topic, "from_rk");
+        assert_int_equal(rec.timestamp_ms, ts0 + i);
+        snprintf(want, sizeof want, "k%d", i);
+        assert_int_equal(rec.key_len, strlen(want));
+        assert_memory_equal(rec.key, want, rec.key_len);
+        snprintf(want, sizeof want, "m%d", i);
+        assert_int_equal(rec.value_len, strlen(want));
+        assert_memory_equal(rec.value, want, rec.value_len);
+        assert_int_equal(rec.n_headers, 2);
+        assert_int_equal(msgbus_record_header_get(&rec, 0, &h), 0);
+        assert_int_equal(h.key_len, 3);
+        assert_memory_equal(h.key, "seq", 3);
+        assert_memory_equal(h.value, want, h.value_len);
+        assert_int_equal(msgbus_record_header_get(&rec, 1, &h), 0);
+        assert_null(h.value);
+        assert_int_equal(msgbus_record_header_get(&rec, 2, &h), MSGBUS_ERR_INVALID_ARG);
+    }
+    assert_int_equal(poll_one(c, &rec), 0); /* empty, not null */
+    assert_non_null(rec.value);
+    assert_int_equal(rec.value_len, 0);
+    assert_int_equal(poll_one(c, &rec), 0); /* null value */
+    assert_null(rec.value);
+    assert_int_equal(poll_one(c, &rec), 0); /* null key */
+    assert_null(rec.key);
+    assert_memory_equal(rec.value, "nokey", 5);
+    assert_int_equal(msgbus_consumer_poll(c, &rec, 200), MSGBUS_ERR_NO_MESSAGE);
+
+    /* start elsewhere: an offset, the end, a time (this broker answers -1: the end) */
+    assert_int_equal(msgbus_consumer_seek(c, "from_rk", 0, 250), 0);
+    assert_int_equal(poll_one(c, &rec), 0);
+    assert_int_equal(rec.offset, 250);
+    assert_int_equal(msgbus_consumer_assign(c, "from_rk", 0, MSGBUS_OFFSET_END), 0);
+    assert_int_equal(msgbus_consumer_poll(c, &rec, 300), MSGBUS_ERR_NO_MESSAGE);
+    {
+        int64_t pos, end;
+        assert_int_equal(msgbus_consumer_position(c, "from_rk", 0, &pos, &end), 0);
+        assert_int_equal(pos, n + 3);
+        assert_int_equal(end, n + 3);
+    }
+    msgbus_consumer_close(c);
+}
+
+/* ---- a batch with a bad CRC, sent raw, between two good ones ---- */
+
+typedef struct raw_ctx {
+    const uint8_t *batch;
+    size_t len;
+    int done, err;
+} raw_ctx;
+
+static int raw_encode(void *ud, mb_wr *w, int16_t version)
+{
+    raw_ctx *x = ud;
+    mb_produce_partition_data pd = {0, {x->batch, (int32_t)x->len}};
+    mb_produce_topic_data td = {{"crc", 3}, &pd, 1};
+    mb_produce_req req = {MB_STR_NULL, 1, 5000, &td, 1};
+    return mb_produce_req_write(w, version, &req);
+}
+
+static void raw_done(void *ud, int err, int16_t version, mb_rd *body)
+{
+    raw_ctx *x = ud;
+    (void)version;
+    (void)body;
+    x->done = 1;
+    x->err = err;
+}
+
+/* Send one batch of @p values as it is, the last byte of its CRC flipped if @p corrupt. */
+static void send_raw(const char *const *values, int n, int corrupt)
+{
+    uint8_t buf[1024];
+    mb_batch_builder b;
+    mb_batch_params bp = {0, 1700000000000LL, -1, -1, -1, -1, 0, 0, 0};
+    mb_client_config cfg;
+    msgbus_transport tcp;
+    mb_client *cl;
+    mb_net_req req;
+    raw_ctx x;
+    int i, spins = 0;
+    assert_int_equal(mb_batch_builder_init(&b, buf, sizeof buf, &bp), 0);
+    for (i = 0; i < n; i++) {
+        mb_bytes v = {(const uint8_t *)values[i], (int32_t)strlen(values[i])};
+        assert_int_equal(mb_batch_append(&b, 1700000000000LL, MB_BYTES_NULL, v, NULL, 0), 0);
+    }
+    memset(&x, 0, sizeof x);
+    assert_int_equal(mb_batch_finish(&b, &x.batch, &x.len), 0);
+    if (corrupt)
+        buf[20] ^= 0x5a; /* last CRC byte */
+    mb_client_config_init(&cfg);
+    cfg.bootstrap = g_broker.bootstrap;
+    assert_int_equal(msgbus_port_transport_default(&tcp, NULL), 0);
+    cfg.transport = &tcp;
+    assert_int_equal(mb_client_create(&cl, &cfg), 0);
+    assert_int_equal(mb_client_want_topic(cl, "crc"), 0);
+    while (mb_client_leader(cl, "crc", 0) < 0 && spins++ < 200)
+        assert_int_equal(mb_client_poll(cl, 20), 0);
+    memset(&req, 0, sizeof req);
+    req.api_key = MB_API_PRODUCE;
+    req.min_version = 3;
+    req.max_version = 7;
+    req.expect_response = 1;
+    req.encode = raw_encode;
+    req.done = raw_done;
+    req.ud = &x;
+    assert_int_equal(mb_client_send(cl, mb_client_leader(cl, "crc", 0), &req), 0);
+    while (!x.done && spins++ < 400)
+        assert_int_equal(mb_client_poll(cl, 20), 0);
+    assert_true(x.done);
+    assert_int_equal(x.err, 0);
+    mb_client_destroy(cl);
+    msgbus_port_transport_destroy(&tcp);
+}
+
+static void test_bad_crc_reported_then_goes_on(void **state)
+{
+    static const char *const first[] = {"a0", "a1"};
+    static const char *const bad[] = {"b0", "b1", "b2"};
+    static const char *const last[] = {"c0"};
+    msgbus_consumer *c;
+    msgbus_record rec;
+    (void)state;
+    assert_int_equal(broker_cmd(&g_broker, "create_topic crc 1 1"), 0);
+    send_raw(first, 2, 0);
+    send_raw(bad, 3, 1);
+    send_raw(last, 1, 0);
+    c = make_consumer();
+    assert_int_equal(msgbus_consumer_assign(c, "crc", 0, MSGBUS_OFFSET_BEGINNING), 0);
+    assert_int_equal(poll_one(c, &rec), 0);
+    assert_memory_equal(rec.value, "a0", 2);
+    assert_int_equal(poll_one(c, &rec), 0);
+    assert_memory_equal(rec.value, "a1", 2);
+    assert_int_equal(poll_one(c, &rec), MSGBUS_ERR_CRC);
+    assert_string_equal(rec.topic, "crc");
+    assert_int_equal(rec.offset, 2); /* the bad batch's first offset */
+    assert_int_equal(poll_one(c, &rec), 0);
+    assert_memory_equal(rec.value, "c0", 2);
+    assert_int_equal(rec.offset, 5);
+    msgbus_consumer_close(c);
+}
+
+static void test_bad_calls(void **state)
+{
+    msgbus_consumer_config cfg;
+    msgbus_consumer *c;
+    msgbus_record rec;
+    int32_t n = 0;
+    (void)state;
+    msgbus_consumer_config_init(&cfg);
+    assert_int_equal(msgbus_consumer_create(&c, &cfg), MSGBUS_ERR_INVALID_ARG); /* no bootstrap */
+    cfg.bootstrap = g_broker.bootstrap;
+    cfg.partition_max_bytes = 10;
+    assert_int_equal(msgbus_consumer_create(&c, &cfg), MSGBUS_ERR_INVALID_ARG);
+    c = make_consumer();
+    assert_int_equal(msgbus_consumer_assign(c, "bad topic", 0, 0), MSGBUS_ERR_INVALID_ARG);
+    assert_int_equal(msgbus_consumer_assign(c, "fine", -1, 0), MSGBUS_ERR_INVALID_ARG);
+    assert_int_equal(msgbus_consumer_assign(c, "fine", 0, -7), MSGBUS_ERR_INVALID_ARG);
+    assert_int_equal(msgbus_consumer_seek(c, "never", 0, 0), MSGBUS_ERR_INVALID_ARG);
+    assert_int_equal(msgbus_consumer_unassign(c, "never", 0), MSGBUS_ERR_INVALID_ARG);
+    assert_int_equal(msgbus_consumer_poll(c, NULL, 0), MSGBUS_ERR_INVALID_ARG);
+    assert_int_equal(msgbus_consumer_poll(c, &rec, 50),
+                     MSGBUS_ERR_NO_MESSAGE); /* nothing assigned */
+    assert_int_equal(msgbus_consumer_partition_count(c, "fresh", &n, 5000), 0);
+    assert_int_equal(n, 4); /* this broker creates topics with 4 partitions */
+    assert_int_equal(msgbus_consumer_assign(c, "fresh", 0, 0), 0);
+    assert_int_equal(msgbus_consumer_unassign(c, "fresh", 0), 0);
+    msgbus_consumer_close(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reads_librdkafka_exactly),
+        cmocka_unit_test(test_bad_crc_reported_then_goes_on),
+        cmocka_unit_test(test_bad_calls),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
