@@ -290,8 +290,7 @@ static int append_conv(mb_producer *p, mb_ptopic *t, const msgbus_message *m, in
             t->sticky_batch = b;
             part = t->parts[pick_partition(p, t, m)];
             b = part->tail && !part->tail->closed ? part->tail : NULL;
-            rc = b ? batch_append(b, ts, key, val, h, m->n_headers, m->opaque)
-                   : MSGBUS_ERR_NO_ROOM;
+            rc = b ? batch_append(b, ts, key, val, h, m->n_headers, m->opaque) : MSGBUS_ERR_NO_ROOM;
             if (rc == 0)
                 goto appended;
             if (b) {
