@@ -65,6 +65,16 @@ typedef struct mb_creq {
     size_t n;
     mb_cpart *parts[MB_FREQ_MAX_PARTS];
     uint32_t epochs[MB_FREQ_MAX_PARTS];
+    union { /* the request as the codec takes it, built at encode time */
+        struct {
+            mb_fetch_topic topics[MB_FREQ_MAX_PARTS];
+            mb_fetch_partition parts[MB_FREQ_MAX_PARTS];
+        } f;
+        struct {
+            mb_list_offsets_req_topic topics[MB_FREQ_MAX_PARTS];
+            mb_list_offsets_req_partition parts[MB_FREQ_MAX_PARTS];
+        } lo;
+    } u;
     struct mb_creq *next;
 } mb_creq;
 
@@ -467,8 +477,8 @@ static int fetch_encode(void *ud, mb_wr *w, int16_t version)
 {
     mb_creq *r = ud;
     mb_consumer *c = r->c;
-    mb_fetch_topic topics[MB_FREQ_MAX_PARTS];
-    mb_fetch_partition parts[MB_FREQ_MAX_PARTS];
+    mb_fetch_topic *topics = r->u.f.topics;
+    mb_fetch_partition *parts = r->u.f.parts;
     mb_fetch_req req;
     size_t i, k, nt = 0, np = 0;
     uint8_t used[MB_FREQ_MAX_PARTS];
@@ -513,8 +523,8 @@ static int fetch_encode(void *ud, mb_wr *w, int16_t version)
 static int lo_encode(void *ud, mb_wr *w, int16_t version)
 {
     mb_creq *r = ud;
-    mb_list_offsets_req_topic topics[MB_FREQ_MAX_PARTS];
-    mb_list_offsets_req_partition parts[MB_FREQ_MAX_PARTS];
+    mb_list_offsets_req_topic *topics = r->u.lo.topics;
+    mb_list_offsets_req_partition *parts = r->u.lo.parts;
     mb_list_offsets_req req;
     size_t i, k, nt = 0, np = 0;
     uint8_t used[MB_FREQ_MAX_PARTS];
