@@ -138,6 +138,15 @@ int msgbus_consumer_assign_time(msgbus_consumer *c, const char *topic, int32_t p
 int msgbus_consumer_partition_count(msgbus_consumer *c, const char *topic, int32_t *n,
                                     uint32_t timeout_ms);
 
+/**
+ * Run the event loop until every assigned partition knows the offset it
+ * starts from (the beginning, the end or a time have been looked up), at
+ * most @p timeout_ms. After it, MSGBUS_OFFSET_END means "after what the
+ * partition held at this point". No record is consumed.
+ * @return 0 or MSGBUS_ERR_TIMEOUT.
+ */
+int msgbus_consumer_wait_positions(msgbus_consumer *c, uint32_t timeout_ms);
+
 /** Stop consuming a partition. @return 0, or MSGBUS_ERR_INVALID_ARG if it is not assigned. */
 int msgbus_consumer_unassign(msgbus_consumer *c, const char *topic, int32_t partition);
 
@@ -164,6 +173,12 @@ int msgbus_consumer_position(msgbus_consumer *c, const char *topic, int32_t part
  *         offset; that batch is skipped and the next poll goes on after it.
  */
 int msgbus_consumer_poll(msgbus_consumer *c, msgbus_record *rec, uint32_t timeout_ms);
+
+/**
+ * Records fetched and waiting to be returned by poll, after one pass of the
+ * event loop that does not wait (so data that has arrived is counted).
+ */
+uint32_t msgbus_consumer_ready(msgbus_consumer *c);
 
 /**
  * Header @p i of @p rec (i < rec->n_headers).

@@ -14,6 +14,17 @@
  *   a full queue gives MSGBUS_ERR_QUEUE_FULL (try again); each message's
  *   outcome reaches `on_delivery`; msgbus_flush() waits for all of them.
  *
+ * A reader connection is a consumer of every partition of its topic, starting
+ * where `start` says (Go: MessageRead, MessageAvailable, RegisterCB,
+ * UnregisterCB):
+ * - msgbus_read() waits for the next message (blocking mode: up to
+ *   read_timeout_ms, 0 = for ever; non-blocking mode: not at all);
+ * - msgbus_message_available() counts the messages ready now;
+ * - msgbus_register_cb() hands every message to a callback instead: on a
+ *   thread of the connection's own where the port has threads, else from
+ *   msgbus_poll(). While a callback is registered, msgbus_read() returns
+ *   MSGBUS_ERR_STATE rather than racing it.
+ *
  * Example (the Go package's writer example):
  * @code
  * msgbus_config cfg;
@@ -43,6 +54,7 @@
 #include <stdint.h>
 
 #include "msgbus/alloc.h"
+#include "msgbus/consumer.h"
 #include "msgbus/error.h"
 #include "msgbus/log.h"
 #include "msgbus/producer.h"
@@ -66,6 +78,18 @@ typedef enum msgbus_status_code {
 
 /** Direction (Go: BusDir). */
 typedef enum msgbus_dir { MSGBUS_WRITER = 1, MSGBUS_READER = 2 } msgbus_dir;
+
+/** Where a reader starts. */
+typedef enum msgbus_start {
+    MSGBUS_START_EARLIEST = 0, /**< the oldest message each partition holds (the default) */
+    MSGBUS_START_LATEST = 1,   /**< only messages written after connect */
+    MSGBUS_START_OFFSET = 2,   /**< start_offset in every partition */
+    MSGBUS_START_TIME = 3,     /**< the first message at or after start_time_ms */
+    MSGBUS_START_DELTA = 4     /**< the first message at or after now - start_delta_ms (replay) */
+} msgbus_start;
+
+/** Reader callback (Go: CBFunc): @p rec and its bytes are valid during the call only. */
+typedef void (*msgbus_read_fn)(void *ud, const msgbus_record *rec);
 
 /** Connection configuration (Go: MsgBusConfig, plus what deployments need). */
 typedef struct msgbus_config {
@@ -94,6 +118,13 @@ typedef struct msgbus_config {
     const msgbus_allocator *alloc;     /**< default msgbus_allocator_default() */
     const msgbus_transport *transport; /**< default: the port's TCP transport */
     msgbus_loop_mode loop;             /**< default MSGBUS_LOOP_AUTO */
+    /* reader */
+    msgbus_start start;          /**< default MSGBUS_START_EARLIEST */
+    int64_t start_offset;        /**< MSGBUS_START_OFFSET */
+    int64_t start_time_ms;       /**< MSGBUS_START_TIME: ms since the epoch */
+    int64_t start_delta_ms;      /**< MSGBUS_START_DELTA: how far back from now */
+    uint32_t read_timeout_ms;    /**< blocking read: longest wait; 0 (default) waits for ever */
+    size_t read_queue_max_bytes; /**< fetched data held at most; default 16 MiB */
 } msgbus_config;
 
 /** Opaque connection handle (Go: MsgBusIO). */
@@ -113,7 +144,7 @@ void msgbus_set_logger(msgbus_log_fn fn, void *ud, int level);
  * Connect to the bus (Go: Connect): validate @p cfg, reach a bootstrap
  * broker (connect_retries attempts with backoff) and learn the topic.
  * @return 0 and a handle in *out; MSGBUS_ERR_INVALID_ARG (a bad setting, the
- *         log says which; MSGBUS_READER until the reader side exists);
+ *         log says which);
  *         MSGBUS_ERR_NOMEM; MSGBUS_ERR_TRANSPORT / MSGBUS_ERR_RESOLVE when no
  *         broker could be reached; the topic's Kafka error.
  */
@@ -139,6 +170,45 @@ int msgbus_write_msg(msgbus *bus, const void *key, size_t key_len, const void *v
                      size_t value_len, const msgbus_header *headers, size_t n_headers);
 
 /**
+ * Read the next message's value into @p buf (Go: MessageRead).
+ * @return 0 with the length in *len; MSGBUS_ERR_NO_MESSAGE (non-blocking mode
+ *         with nothing ready, or read_timeout_ms passed); MSGBUS_ERR_NO_ROOM
+ *         when the value is longer than @p cap (*len says how long; the
+ *         message stays first in line); MSGBUS_ERR_STATE on a writer, after
+ *         disconnect, or while a callback is registered; a batch error
+ *         (MSGBUS_ERR_CRC...) for data that could not be read, after which
+ *         reading goes on.
+ */
+int msgbus_read(msgbus *bus, void *buf, size_t cap, size_t *len);
+
+/**
+ * Read the next message with its key, headers, partition, offset and
+ * timestamp; its pointers stay valid until the next read. Same results as
+ * msgbus_read() (without NO_ROOM).
+ */
+int msgbus_read_record(msgbus *bus, msgbus_record *rec);
+
+/**
+ * Messages ready to be read now, without waiting (Go: MessageAvailable).
+ * 0 on a writer or after disconnect.
+ */
+int msgbus_message_available(msgbus *bus);
+
+/**
+ * Hand every inbound message to @p fn (Go: RegisterCB).
+ * @return 0; MSGBUS_ERR_STATE on a writer, after disconnect, or when one is
+ *         registered already; MSGBUS_ERR_INVALID_ARG for a NULL @p fn.
+ */
+int msgbus_register_cb(msgbus *bus, msgbus_read_fn fn, void *ud);
+
+/**
+ * Stop calling the callback (Go: UnregisterCB). On return no call is in
+ * progress or will start. Must not be called from the callback itself.
+ * @return 0, MSGBUS_ERR_STATE when none is registered.
+ */
+int msgbus_unregister_cb(msgbus *bus);
+
+/**
  * Wait until every message written so far has been acknowledged or has
  * failed, at most @p timeout_ms.
  * @return 0, MSGBUS_ERR_TIMEOUT, MSGBUS_ERR_STATE after disconnect.
@@ -147,7 +217,8 @@ int msgbus_flush(msgbus *bus, uint32_t timeout_ms);
 
 /**
  * Run the event loop for at most @p timeout_ms: only needed with
- * MSGBUS_LOOP_APP (ports without threads); otherwise it just waits.
+ * MSGBUS_LOOP_APP (ports without threads), where a reader's callback runs
+ * from here; otherwise it just waits.
  */
 int msgbus_poll(msgbus *bus, uint32_t timeout_ms);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "msgbus/msgbus.h"
+#include "msgbus/port.h"
 #include "net/client.h"
 #include "net/log.h"
 
@@ -15,7 +16,20 @@ struct msgbus {
     msgbus_allocator al;
     char topic[256];
     char bootstrap[1024];
-    msgbus_producer *prod;
+    msgbus_producer *prod; /* writer */
+    msgbus_consumer *cons; /* reader */
+    msgbus_record pending; /* read but not yet taken (a value too long for the buffer) */
+    int has_pending;
+    msgbus_read_fn cb;
+    void *cb_ud;
+    volatile int cb_run;
+    int cb_thread;
+    mb_logger log;
+    msgbus_port_mutex_t lock; /* the consumer: read calls vs the callback thread */
+    msgbus_port_cond_t idle;  /* msgbus_poll() waits on it when it has nothing to run */
+#if MSGBUS_PORT_HAS_THREADS
+    msgbus_port_thread_t thread;
+#endif
     int open;
 };
 
@@ -49,6 +63,8 @@ void msgbus_config_init(msgbus_config *cfg)
     cfg->write_timeout_ms = 30000;
     cfg->log_level = MSGBUS_LOG_WARN;
     cfg->loop = MSGBUS_LOOP_AUTO;
+    cfg->start = MSGBUS_START_EARLIEST;
+    cfg->read_queue_max_bytes = 16u << 20;
 }
 
 /* Check @p c and build the bootstrap list into @p b; the log says what is wrong. */
@@ -58,9 +74,7 @@ static int config_check(msgbus *b, const msgbus_config *c, mb_logger *lg)
     int n = 0;
     if (c->tech != MSGBUS_TECH_KAFKA)
         bad = "tech must be MSGBUS_TECH_KAFKA";
-    else if (c->direction == MSGBUS_READER)
-        bad = "reader connections are not available in this version";
-    else if (c->direction != MSGBUS_WRITER)
+    else if (c->direction != MSGBUS_WRITER && c->direction != MSGBUS_READER)
         bad = "direction must be MSGBUS_WRITER or MSGBUS_READER";
     else if (c->blocking != MSGBUS_BLOCKING && c->blocking != MSGBUS_NONBLOCKING)
         bad = "blocking must be MSGBUS_BLOCKING or MSGBUS_NONBLOCKING";
@@ -70,6 +84,12 @@ static int config_check(msgbus *b, const msgbus_config *c, mb_logger *lg)
         bad = "host must be set and port must be 1-65535 (or give bootstrap)";
     else if (c->write_timeout_ms == 0)
         bad = "write_timeout_ms must be positive";
+    else if (c->direction == MSGBUS_READER &&
+             (c->start < MSGBUS_START_EARLIEST || c->start > MSGBUS_START_DELTA ||
+              (c->start == MSGBUS_START_OFFSET && c->start_offset < 0) ||
+              (c->start == MSGBUS_START_TIME && c->start_time_ms < 0) ||
+              (c->start == MSGBUS_START_DELTA && c->start_delta_ms < 0)))
+        bad = "start must be MSGBUS_START_*, with a non-negative offset, time or delta";
     if (!bad) {
         if (c->bootstrap)
             n = snprintf(b->bootstrap, sizeof b->bootstrap, "%s", c->bootstrap);
@@ -113,6 +133,61 @@ static int open_writer(msgbus *b)
     return msgbus_producer_create(&b->prod, &pc);
 }
 
+/* Assign every partition of the topic where cfg.start says. */
+static int open_reader(msgbus *b)
+{
+    msgbus_consumer_config cc;
+    const msgbus_config *c = &b->cfg;
+    int32_t n = 0, i;
+    int64_t when = 0;
+    int rc;
+    msgbus_consumer_config_init(&cc);
+    cc.bootstrap = b->bootstrap;
+    cc.client_id = c->client_id;
+    cc.connect_retries = c->connect_retries;
+    cc.queue_max_bytes = c->read_queue_max_bytes;
+    if (cc.queue_max_bytes < cc.partition_max_bytes)
+        cc.partition_max_bytes = cc.queue_max_bytes < 1024 ? 1024 : (uint32_t)cc.queue_max_bytes;
+    cc.on_error = c->on_error;
+    cc.error_ud = c->error_ud;
+    cc.log = c->log;
+    cc.log_ud = c->log_ud;
+    cc.log_level = c->log_level;
+    cc.alloc = &b->al;
+    cc.transport = c->transport;
+    rc = msgbus_consumer_create(&b->cons, &cc);
+    if (rc == 0)
+        rc = msgbus_consumer_partition_count(b->cons, b->topic, &n, 30000);
+    if (c->start == MSGBUS_START_TIME)
+        when = c->start_time_ms;
+    else if (c->start == MSGBUS_START_DELTA)
+        when = msgbus_port_wallclock_ms() - c->start_delta_ms;
+    for (i = 0; rc == 0 && i < n; i++) {
+        switch (c->start) {
+        case MSGBUS_START_LATEST:
+            rc = msgbus_consumer_assign(b->cons, b->topic, i, MSGBUS_OFFSET_END);
+            break;
+        case MSGBUS_START_OFFSET:
+            rc = msgbus_consumer_assign(b->cons, b->topic, i, c->start_offset);
+            break;
+        case MSGBUS_START_TIME:
+        case MSGBUS_START_DELTA:
+            rc = msgbus_consumer_assign_time(b->cons, b->topic, i, when < 0 ? 0 : when);
+            break;
+        default:
+            rc = msgbus_consumer_assign(b->cons, b->topic, i, MSGBUS_OFFSET_BEGINNING);
+            break;
+        }
+    }
+    if (rc == 0) /* "latest" means as of connect: settle where every partition starts */
+        rc = msgbus_consumer_wait_positions(b->cons, 30000);
+    if (rc && b->cons) {
+        msgbus_consumer_close(b->cons);
+        b->cons = NULL;
+    }
+    return rc;
+}
+
 int msgbus_connect(msgbus **out, const msgbus_config *cfg)
 {
     const msgbus_allocator *al;
@@ -137,12 +212,21 @@ int msgbus_connect(msgbus **out, const msgbus_config *cfg)
     lg.fn = b->cfg.log;
     lg.ud = b->cfg.log_ud;
     lg.level = b->cfg.log_level;
+    b->log = lg;
     rc = config_check(b, &b->cfg, &lg);
+    if (rc == 0)
+        rc = msgbus_port_mutex_init(&b->lock);
+    if (rc == 0 && (rc = msgbus_port_cond_init(&b->idle)) != 0)
+        msgbus_port_mutex_destroy(&b->lock);
     if (rc == 0) {
         strcpy(b->topic, cfg->topic);
         b->cfg.topic = b->topic;
         b->cfg.bootstrap = b->bootstrap;
-        rc = open_writer(b);
+        rc = b->cfg.direction == MSGBUS_READER ? open_reader(b) : open_writer(b);
+        if (rc) {
+            msgbus_port_cond_destroy(&b->idle);
+            msgbus_port_mutex_destroy(&b->lock);
+        }
     }
     if (rc) {
         b->al.free(b->al.ctx, b, sizeof *b);
@@ -159,7 +243,7 @@ int msgbus_write_msg(msgbus *bus, const void *key, size_t key_len, const void *v
     msgbus_message m = MSGBUS_MESSAGE_INIT;
     if (!bus || (!value && value_len) || (!key && key_len))
         return MSGBUS_ERR_INVALID_ARG;
-    if (!bus->open)
+    if (!bus->open || !bus->prod)
         return MSGBUS_ERR_STATE;
     m.topic = bus->topic;
     m.key = key;
@@ -189,18 +273,170 @@ int msgbus_flush(msgbus *bus, uint32_t timeout_ms)
 {
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
-    if (!bus->open)
+    if (!bus->open || !bus->prod)
         return MSGBUS_ERR_STATE;
     return msgbus_producer_flush(bus->prod, timeout_ms);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Reading                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Deliver to the callback what arrives within @p timeout_ms (lock held). */
+static int cb_pump(msgbus *bus, uint32_t timeout_ms)
+{
+    msgbus_record rec;
+    int rc = msgbus_consumer_poll(bus->cons, &rec, timeout_ms);
+    if (rc == 0) {
+        bus->cb(bus->cb_ud, &rec);
+        return 0;
+    }
+    if (rc != MSGBUS_ERR_NO_MESSAGE)
+        MB_LOG(&bus->log, MB_LOG_WARN, "%s: %s", bus->topic, msgbus_strerror(rc));
+    return 0; /* a bad batch is logged and stepped over; reading goes on */
+}
+
+#if MSGBUS_PORT_HAS_THREADS
+static void cb_thread(void *arg)
+{
+    msgbus *bus = arg;
+    while (bus->cb_run) {
+        msgbus_port_mutex_lock(&bus->lock);
+        cb_pump(bus, 20);
+        msgbus_port_mutex_unlock(&bus->lock);
+    }
+}
+#endif
+
 int msgbus_poll(msgbus *bus, uint32_t timeout_ms)
 {
+    uint32_t end;
+    int rc = 0;
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (!bus->open)
         return MSGBUS_ERR_STATE;
-    return msgbus_producer_poll(bus->prod, timeout_ms);
+    if (bus->prod)
+        return msgbus_producer_poll(bus->prod, timeout_ms);
+    if (!bus->cb || bus->cb_thread) {
+        /* reads poll by themselves and a callback thread needs no help: just wait */
+        msgbus_port_mutex_lock(&bus->lock);
+        msgbus_port_cond_wait(&bus->idle, &bus->lock, timeout_ms);
+        msgbus_port_mutex_unlock(&bus->lock);
+        return 0;
+    }
+    end = msgbus_port_now_ms() + timeout_ms;
+    do {
+        int32_t left = msgbus_time_diff(end, msgbus_port_now_ms());
+        rc = cb_pump(bus, left > 0 ? (uint32_t)left : 0);
+    } while (rc == 0 && msgbus_time_diff(end, msgbus_port_now_ms()) > 0);
+    return rc;
+}
+
+int msgbus_read_record(msgbus *bus, msgbus_record *rec)
+{
+    int rc;
+    if (!bus || !rec)
+        return MSGBUS_ERR_INVALID_ARG;
+    msgbus_port_mutex_lock(&bus->lock);
+    if (!bus->open || !bus->cons || bus->cb) {
+        rc = MSGBUS_ERR_STATE;
+    } else if (bus->has_pending) {
+        *rec = bus->pending;
+        bus->has_pending = 0;
+        rc = 0;
+    } else if (bus->cfg.blocking == MSGBUS_NONBLOCKING) {
+        rc = msgbus_consumer_poll(bus->cons, rec, 0);
+    } else if (bus->cfg.read_timeout_ms) {
+        rc = msgbus_consumer_poll(bus->cons, rec, bus->cfg.read_timeout_ms);
+    } else {
+        while ((rc = msgbus_consumer_poll(bus->cons, rec, 1000)) == MSGBUS_ERR_NO_MESSAGE)
+            ;
+    }
+    msgbus_port_mutex_unlock(&bus->lock);
+    return rc;
+}
+
+int msgbus_read(msgbus *bus, void *buf, size_t cap, size_t *len)
+{
+    msgbus_record rec;
+    int rc;
+    if (!bus || !len || (!buf && cap))
+        return MSGBUS_ERR_INVALID_ARG;
+    rc = msgbus_read_record(bus, &rec);
+    if (rc)
+        return rc;
+    *len = rec.value_len;
+    if (rec.value_len > cap) {
+        /* keep it first in line for a read with a larger buffer */
+        msgbus_port_mutex_lock(&bus->lock);
+        bus->pending = rec;
+        bus->has_pending = 1;
+        msgbus_port_mutex_unlock(&bus->lock);
+        return MSGBUS_ERR_NO_ROOM;
+    }
+    if (rec.value_len)
+        memcpy(buf, rec.value, rec.value_len);
+    return 0;
+}
+
+int msgbus_message_available(msgbus *bus)
+{
+    uint32_t n;
+    if (!bus || !bus->open || !bus->cons)
+        return 0;
+    msgbus_port_mutex_lock(&bus->lock);
+    n = msgbus_consumer_ready(bus->cons) + (uint32_t)bus->has_pending;
+    msgbus_port_mutex_unlock(&bus->lock);
+    return n > 0x7fffffffu ? 0x7fffffff : (int)n;
+}
+
+int msgbus_register_cb(msgbus *bus, msgbus_read_fn fn, void *ud)
+{
+    int rc = 0;
+    if (!bus || !fn)
+        return MSGBUS_ERR_INVALID_ARG;
+    msgbus_port_mutex_lock(&bus->lock);
+    if (!bus->open || !bus->cons || bus->cb || bus->has_pending) {
+        msgbus_port_mutex_unlock(&bus->lock);
+        return MSGBUS_ERR_STATE;
+    }
+    bus->cb = fn;
+    bus->cb_ud = ud;
+    msgbus_port_mutex_unlock(&bus->lock);
+#if MSGBUS_PORT_HAS_THREADS
+    if (bus->cfg.loop != MSGBUS_LOOP_APP) {
+        bus->cb_run = 1;
+        rc = msgbus_port_thread_create(&bus->thread, cb_thread, bus);
+        if (rc == 0) {
+            bus->cb_thread = 1;
+        } else {
+            bus->cb_run = 0;
+            bus->cb = NULL;
+        }
+    }
+#endif
+    return rc;
+}
+
+int msgbus_unregister_cb(msgbus *bus)
+{
+    if (!bus)
+        return MSGBUS_ERR_INVALID_ARG;
+    if (!bus->cb)
+        return MSGBUS_ERR_STATE;
+#if MSGBUS_PORT_HAS_THREADS
+    if (bus->cb_thread) {
+        bus->cb_run = 0;
+        msgbus_port_thread_join(&bus->thread);
+        bus->cb_thread = 0;
+    }
+#endif
+    msgbus_port_mutex_lock(&bus->lock);
+    bus->cb = NULL;
+    bus->cb_ud = NULL;
+    msgbus_port_mutex_unlock(&bus->lock);
+    return 0;
 }
 
 int msgbus_status(const msgbus *bus)
@@ -215,7 +451,15 @@ int msgbus_disconnect(msgbus *bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (!bus->open)
         return MSGBUS_ERR_STATE;
+    if (bus->cb)
+        msgbus_unregister_cb(bus);
     bus->open = 0;
+    if (bus->cons) {
+        msgbus_consumer_close(bus->cons);
+        bus->cons = NULL;
+        bus->has_pending = 0;
+        return 0;
+    }
     rc = msgbus_producer_close(bus->prod, bus->cfg.write_timeout_ms);
     bus->prod = NULL;
     return rc;
@@ -227,5 +471,7 @@ void msgbus_destroy(msgbus *bus)
         return;
     if (bus->open)
         msgbus_disconnect(bus);
+    msgbus_port_cond_destroy(&bus->idle);
+    msgbus_port_mutex_destroy(&bus->lock);
     bus->al.free(bus->al.ctx, bus, sizeof *bus);
 }

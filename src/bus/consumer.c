@@ -55,6 +55,7 @@ typedef struct mb_chunk {
     int in_batch;
     mb_fetch_aborted_txn aborted[MB_CHUNK_MAX_ABORTED];
     int n_aborted;
+    uint32_t remaining; /* records not yet returned (an estimate for msgbus_consumer_ready) */
 } mb_chunk;
 
 typedef struct mb_creq {
@@ -584,10 +585,15 @@ static void part_failed(mb_consumer *c, mb_cpart *p, int e)
         c->cfg.on_error(c->cfg.error_ud, e, p->topic);
 }
 
-/* Bytes of @p data that hold whole batches, and the offset after the last one. */
-static size_t whole_batches(const uint8_t *data, size_t len, int64_t *next)
+/*
+ * Bytes of @p data that hold whole batches, the offset after the last one,
+ * and in *@p count the records of those batches from @p from on.
+ */
+static size_t whole_batches(const uint8_t *data, size_t len, int64_t from, int64_t *next,
+                            uint32_t *count)
 {
     size_t off = 0;
+    *count = 0;
     while (len - off >= MB_BATCH_LOG_OVERHEAD + 15) {
         const uint8_t *b = data + off;
         int64_t base = 0;
@@ -599,8 +605,11 @@ static size_t whole_batches(const uint8_t *data, size_t len, int64_t *next)
             break;
         for (i = 0; i < 8; i++)
             base = (int64_t)((uint64_t)base << 8 | b[i]);
-        if (last >= 0 && base >= 0)
+        if (last >= 0 && base >= 0) {
             *next = base + last + 1;
+            if (base + last >= from && !(b[22] & MB_BATCH_ATTR_CONTROL))
+                *count += (uint32_t)(last + 1); /* an estimate: offsets, not records */
+        }
         off += MB_BATCH_LOG_OVERHEAD + blen;
     }
     return off;
@@ -610,7 +619,9 @@ static size_t whole_batches(const uint8_t *data, size_t len, int64_t *next)
 static int queue_chunk(mb_consumer *c, mb_cpart *p, const mb_fetch_partition_resp *pr)
 {
     int64_t next = p->fetch_offset;
-    size_t len = whole_batches(pr->records.ptr, (size_t)pr->records.len, &next);
+    uint32_t count;
+    size_t len =
+        whole_batches(pr->records.ptr, (size_t)pr->records.len, p->fetch_offset, &next, &count);
     int pooled = len <= c->cfg.partition_max_bytes;
     size_t cap = pooled ? c->cfg.partition_max_bytes : len;
     mb_chunk *k;
@@ -632,6 +643,7 @@ static int queue_chunk(mb_consumer *c, mb_cpart *p, const mb_fetch_partition_res
     k->len = len;
     k->part = p;
     k->epoch = p->epoch;
+    k->remaining = count;
     memcpy(k->buf, pr->records.ptr, len);
     mb_batch_iter_init(&k->bi, k->buf, len);
     for (i = 0; i < pr->n_aborted_transactions && k->n_aborted < MB_CHUNK_MAX_ABORTED; i++)
@@ -688,6 +700,9 @@ static void fetch_done(void *ud, int err, int16_t version, mb_rd *body)
         if (!e && pr->error_code)
             e = pr->error_code;
         if (!e) {
+            MB_LOG(&c->log, MB_LOG_DEBUG, "%s [%d]: fetched %d bytes at %lld, high watermark %lld",
+                   p->topic, (int)p->partition, (int)pr->records.len, (long long)p->fetch_offset,
+                   (long long)pr->high_watermark);
             p->hw = pr->high_watermark;
             if (pr->records.len > 0)
                 e = queue_chunk(c, p, pr);
@@ -739,6 +754,8 @@ static void lo_done(void *ud, int err, int16_t version, mb_rd *body)
         } else {
             p->need_offset = 0;
             p->position = p->fetch_offset = lp->offset;
+            MB_LOG(&c->log, MB_LOG_DEBUG, "%s [%d]: starts at offset %lld", p->topic,
+                   (int)p->partition, (long long)lp->offset);
         }
     }
     r->next = c->free_reqs;
@@ -880,6 +897,8 @@ static int next_batch(mb_consumer *c, mb_chunk *k, msgbus_record *rec)
         }
         if (c->cfg.read_committed && mb_batch_is_transactional(&k->batch) &&
             aborted(k, &k->batch)) {
+            uint32_t n = (uint32_t)(last - k->batch.base_offset + 1);
+            k->remaining -= n < k->remaining ? n : k->remaining;
             p->position = last + 1;
             continue;
         }
@@ -941,6 +960,8 @@ static int next_record(mb_consumer *c, msgbus_record *rec)
                 if (r.offset < k->part->position)
                     continue;
                 k->part->position = r.offset + 1;
+                if (k->remaining)
+                    k->remaining--;
                 fill_record(rec, k->part, &r, &k->batch);
                 return 0;
             }
@@ -968,21 +989,59 @@ static int next_record(mb_consumer *c, msgbus_record *rec)
 int msgbus_consumer_poll(msgbus_consumer *c, msgbus_record *rec, uint32_t timeout_ms)
 {
     uint32_t deadline;
+    int stepped;
     if (!c || !rec)
         return MSGBUS_ERR_INVALID_ARG;
     deadline = msgbus_port_now_ms() + timeout_ms;
-    for (;;) {
+    for (stepped = 0;; stepped = 1) {
         int32_t left;
         int rc = next_record(c, rec);
         if (rc != MSGBUS_ERR_NO_MESSAGE)
             return rc;
         left = msgbus_time_diff(deadline, msgbus_port_now_ms());
-        if (left <= 0)
+        if (left <= 0 && stepped)
             return MSGBUS_ERR_NO_MESSAGE;
-        rc = step(c, (uint32_t)left);
+        rc = step(c, left > 0 ? (uint32_t)left : 0); /* at least one pass, even with no time */
         if (rc)
             return rc;
     }
+}
+
+int msgbus_consumer_wait_positions(msgbus_consumer *c, uint32_t timeout_ms)
+{
+    uint32_t deadline;
+    if (!c)
+        return MSGBUS_ERR_INVALID_ARG;
+    deadline = msgbus_port_now_ms() + timeout_ms;
+    for (;;) {
+        size_t i;
+        int32_t left;
+        int pending = 0, rc;
+        for (i = 0; i < c->n_parts; i++)
+            pending |= c->parts[i]->topic[0] && c->parts[i]->need_offset;
+        if (!pending)
+            return 0;
+        left = msgbus_time_diff(deadline, msgbus_port_now_ms());
+        if (left <= 0)
+            return MSGBUS_ERR_TIMEOUT;
+        if ((rc = step(c, left < 50 ? (uint32_t)left : 50)) != 0)
+            return rc;
+    }
+}
+
+uint32_t msgbus_consumer_ready(msgbus_consumer *c)
+{
+    const mb_chunk *k;
+    uint32_t n = 0;
+    if (!c)
+        return 0;
+    step(c, 0);
+    if (c->cur && c->cur->epoch == c->cur->part->epoch)
+        n += c->cur->remaining;
+    for (k = c->q_head; k; k = k->next)
+        if (k->epoch == k->part->epoch)
+            n += k->remaining;
+    return n;
 }
 
 int msgbus_record_header_get(const msgbus_record *rec, size_t i, msgbus_record_header *h)
