@@ -5,7 +5,8 @@
  *   msgbus produce -b BROKERS -t TOPIC [-p PARTITION] [-k KEY] [-a ACKS]
  *                  [-H name=value]... [-n COUNT -s SIZE] [-L LINGER_MS] [-v]
  *
- *   msgbus consume -b BROKERS -t TOPIC [-p PARTITION] [-o beginning|end|OFFSET|s@TIMESTAMP_MS]
+ *   msgbus consume -b BROKERS -t TOPIC [-g GROUP | -p PARTITION]
+ *                  [-o beginning|end|OFFSET|s@TIMESTAMP_MS]
  *                  [-n COUNT] [-e] [-v]
  *
  * metadata prints the cluster's brokers and every topic with its partitions
@@ -38,8 +39,8 @@ static void usage(FILE *f)
             "          [-n COUNT -s SIZE] [-L LINGER_MS] [-v]\n"
             "           send each line of stdin as a message, or COUNT messages of SIZE\n"
             "           bytes; exit 0 only if all were acknowledged\n"
-            "  consume -b LIST -t TOPIC [-p PARTITION] [-o beginning|end|OFFSET|s@MS] [-n COUNT]\n"
-            "          [-e] [-v]\n"
+            "  consume -b LIST -t TOPIC [-g GROUP | -p PARTITION] [-o beginning|end|OFFSET|s@MS]\n"
+            "          [-n COUNT] [-e] [-v]\n"
             "           print each message value on a line; -e: stop at the end of every\n"
             "           partition; -n: stop after COUNT messages\n\n"
             "options:\n"
@@ -266,16 +267,25 @@ static int cmd_produce(int argc, char **argv)
 /* consume                                                                   */
 /* ------------------------------------------------------------------------ */
 
-/* 1 when every assigned partition has been read up to its high watermark. */
-static int all_at_end(msgbus_consumer *c, const char *topic, int32_t first, int32_t n)
+/*
+ * 1 when every partition this consumer holds has been read up to its high
+ * watermark (with a group: the ones assigned to it, once there are some).
+ */
+static int all_at_end(msgbus_consumer *c, const char *topic, int32_t first, int32_t n, int group)
 {
-    int32_t i;
+    int32_t i, held = 0;
     for (i = first; i < first + n; i++) {
         int64_t pos, end;
-        if (msgbus_consumer_position(c, topic, i, &pos, &end) != 0 || end < 0 || pos < end)
+        if (msgbus_consumer_position(c, topic, i, &pos, &end) != 0) {
+            if (group)
+                continue; /* another member's */
+            return 0;
+        }
+        held++;
+        if (end < 0 || pos < end)
             return 0;
     }
-    return 1;
+    return held > 0;
 }
 
 static int cmd_consume(int argc, char **argv)
@@ -283,7 +293,7 @@ static int cmd_consume(int argc, char **argv)
     msgbus_consumer_config cfg;
     msgbus_consumer *c;
     msgbus_record rec;
-    const char *topic = NULL, *from = "beginning";
+    const char *topic = NULL, *from = "beginning", *group = NULL;
     int32_t part = -1, first, n_parts = 1, i;
     long count = -1, got = 0;
     int at_end = 0, rc;
@@ -312,6 +322,8 @@ static int cmd_consume(int argc, char **argv)
             part = (int32_t)strtol(v, NULL, 10);
         else if (!strcmp(a, "-o"))
             from = v;
+        else if (!strcmp(a, "-g"))
+            group = v;
         else if (!strcmp(a, "-n"))
             count = strtol(v, NULL, 10);
         else {
@@ -328,6 +340,13 @@ static int cmd_consume(int argc, char **argv)
         cfg.log = log_stderr;
         cfg.log_level = MSGBUS_LOG_WARN;
     }
+    cfg.group_id = group;
+    if (group) {
+        cfg.session_timeout_ms = 6000;
+        cfg.heartbeat_interval_ms = 1000;
+        cfg.auto_commit_interval_ms = 1000;
+        cfg.auto_offset_reset = strcmp(from, "end") ? MSGBUS_OFFSET_BEGINNING : MSGBUS_OFFSET_END;
+    }
     if ((rc = msgbus_consumer_create(&c, &cfg)) != 0) {
         fprintf(stderr, "msgbus: cannot connect to %s: %s\n", cfg.bootstrap, msgbus_strerror(rc));
         return 1;
@@ -337,7 +356,9 @@ static int cmd_consume(int argc, char **argv)
         first = 0;
         rc = msgbus_consumer_partition_count(c, topic, &n_parts, 10000);
     }
-    for (i = first; rc == 0 && i < first + n_parts; i++) {
+    if (rc == 0 && group)
+        rc = msgbus_consumer_subscribe(c, &topic, 1);
+    for (i = first; rc == 0 && !group && i < first + n_parts; i++) {
         if (!strcmp(from, "beginning"))
             rc = msgbus_consumer_assign(c, topic, i, MSGBUS_OFFSET_BEGINNING);
         else if (!strcmp(from, "end"))
@@ -366,7 +387,7 @@ static int cmd_consume(int argc, char **argv)
             if (rc == MSGBUS_ERR_TRANSPORT || rc == MSGBUS_ERR_STATE)
                 break;
         }
-        if (at_end && all_at_end(c, topic, first, n_parts))
+        if (at_end && all_at_end(c, topic, first, n_parts, group != NULL))
             break;
     }
     fflush(stdout);

@@ -49,6 +49,28 @@ extern "C" {
 /** Start after the partition's last offset (only new messages). */
 #define MSGBUS_OFFSET_END (-1)
 
+/** A partition, with an offset where one is meant. */
+typedef struct msgbus_topic_partition {
+    const char *topic;
+    int32_t partition;
+    int64_t offset; /**< -1 when none */
+} msgbus_topic_partition;
+
+/**
+ * Rebalance callback: @p assigned is 1 when the group gave this member
+ * @p parts (their starting offsets are being looked up), 0 when they are
+ * taken away (after their offsets were committed, with auto-commit). Runs
+ * inside msgbus_consumer_poll().
+ */
+typedef void (*msgbus_rebalance_fn)(void *ud, int assigned, const msgbus_topic_partition *parts,
+                                    size_t n);
+
+/** How a group leader shares partitions out (offered to the group in this order). */
+typedef enum msgbus_assignor {
+    MSGBUS_ASSIGNOR_RANGE = 0,     /**< "range" first, then "roundrobin" (the default) */
+    MSGBUS_ASSIGNOR_ROUNDROBIN = 1 /**< "roundrobin" first, then "range" */
+} msgbus_assignor;
+
 /** Consumer configuration; start from msgbus_consumer_config_init(). */
 typedef struct msgbus_consumer_config {
     const char *bootstrap;      /**< "host:port[,host:port...]", required */
@@ -64,6 +86,15 @@ typedef struct msgbus_consumer_config {
     int connect_retries;          /**< default 3 */
     uint32_t request_timeout_ms;  /**< default 30000 */
     uint32_t retry_backoff_ms;    /**< default 100 */
+    /* consumer groups */
+    const char *group_id;             /**< NULL: no group; partitions come from assign */
+    uint32_t session_timeout_ms;      /**< default 10000 */
+    uint32_t rebalance_timeout_ms;    /**< default 30000 */
+    uint32_t heartbeat_interval_ms;   /**< default 3000 */
+    uint32_t auto_commit_interval_ms; /**< default 5000; 0: only msgbus_consumer_commit() */
+    msgbus_assignor assignor;         /**< default MSGBUS_ASSIGNOR_RANGE */
+    msgbus_rebalance_fn on_rebalance;
+    void *rebalance_ud;
     msgbus_error_fn on_error;
     void *error_ud;
     msgbus_log_fn log;
@@ -109,6 +140,26 @@ void msgbus_consumer_config_init(msgbus_consumer_config *cfg);
  *         MSGBUS_ERR_RESOLVE when no bootstrap broker answered.
  */
 int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *cfg);
+
+/**
+ * Join the consumer group (group_id) for @p topics: the group's leader
+ * shares their partitions among its members; each partition starts at the
+ * group's committed offset, or auto_offset_reset without one. Membership
+ * (heartbeats, rebalances, coordinator moves) runs inside
+ * msgbus_consumer_poll(): call it at least every session_timeout_ms / 3.
+ * @return 0; MSGBUS_ERR_STATE without a group_id or when subscribed already;
+ *         MSGBUS_ERR_INVALID_ARG (a bad topic name); MSGBUS_ERR_NOMEM.
+ */
+int msgbus_consumer_subscribe(msgbus_consumer *c, const char *const *topics, size_t n);
+
+/**
+ * Commit the position of every assigned partition to the group. With
+ * @p wait_ms > 0, wait for the answer that long.
+ * @return 0 (committed, or sent when @p wait_ms is 0); MSGBUS_ERR_STATE
+ *         without a settled group membership; MSGBUS_ERR_TIMEOUT; the
+ *         broker's error (e.g. MSGBUS_KERR_REBALANCE_IN_PROGRESS).
+ */
+int msgbus_consumer_commit(msgbus_consumer *c, uint32_t wait_ms);
 
 /**
  * Consume @p partition of @p topic from @p offset: an offset, or
@@ -186,7 +237,11 @@ uint32_t msgbus_consumer_ready(msgbus_consumer *c);
  */
 int msgbus_record_header_get(const msgbus_record *rec, size_t i, msgbus_record_header *h);
 
-/** Close the connections and free everything. */
+/**
+ * Close: with a group, commit the positions (auto-commit) and leave the
+ * group so its partitions move at once (bounded by a few seconds); then
+ * close the connections and free everything.
+ */
 void msgbus_consumer_close(msgbus_consumer *c);
 
 #ifdef __cplusplus

@@ -11,98 +11,9 @@
  */
 #include <string.h>
 
-#include "msgbus/consumer.h"
+#include "bus/consumer_int.h"
 #include "msgbus/kafka_errors.h"
 #include "msgbus/port.h"
-#include "net/client.h"
-#include "net/log.h"
-#include "proto/fetch.h"
-#include "proto/list_offsets.h"
-#include "proto/record_batch.h"
-
-#define MB_FREQ_MAX_PARTS 64    /* partitions in one Fetch or ListOffsets request */
-#define MB_CHUNK_MAX_ABORTED 32 /* aborted transactions remembered per chunk */
-#define MB_FETCH_MIN_VERSION 4
-#define MB_FETCH_MAX_VERSION 12
-#define MB_LO_MIN_VERSION 1
-#define MB_LO_MAX_VERSION 3 /* v4+ adds leader epochs, which some brokers get wrong */
-#define MB_CONS_ARENA (64 * 1024)
-
-typedef struct mb_cpart {
-    char topic[256];
-    int32_t partition;
-    int64_t position;     /* next offset poll returns */
-    int64_t fetch_offset; /* next offset to fetch */
-    int64_t start;        /* while need_offset: BEGINNING, END or a timestamp */
-    int64_t hw;           /* high watermark from the last fetch, -1 before */
-    int need_offset;
-    int busy; /* a Fetch or ListOffsets request for it is out */
-    int paused;
-    uint32_t epoch; /* bumped by seek: older responses and chunks are dropped */
-    uint32_t retry_at;
-} mb_cpart;
-
-typedef struct mb_chunk {
-    struct mb_chunk *next;
-    mb_cpart *part;
-    uint32_t epoch;
-    uint8_t *buf;
-    size_t cap, len;
-    int pooled;
-    mb_batch_iter bi;
-    mb_batch batch;
-    mb_record_iter ri;
-    int in_batch;
-    mb_fetch_aborted_txn aborted[MB_CHUNK_MAX_ABORTED];
-    int n_aborted;
-    uint32_t remaining; /* records not yet returned (an estimate for msgbus_consumer_ready) */
-} mb_chunk;
-
-typedef struct mb_creq {
-    mb_net_req net;
-    struct msgbus_consumer *c;
-    int32_t broker;
-    int is_fetch;
-    size_t n;
-    mb_cpart *parts[MB_FREQ_MAX_PARTS];
-    uint32_t epochs[MB_FREQ_MAX_PARTS];
-    union { /* the request as the codec takes it, built at encode time */
-        struct {
-            mb_fetch_topic topics[MB_FREQ_MAX_PARTS];
-            mb_fetch_partition parts[MB_FREQ_MAX_PARTS];
-        } f;
-        struct {
-            mb_list_offsets_req_topic topics[MB_FREQ_MAX_PARTS];
-            mb_list_offsets_req_partition parts[MB_FREQ_MAX_PARTS];
-        } lo;
-    } u;
-    struct mb_creq *next;
-} mb_creq;
-
-struct msgbus_consumer {
-    int closing;
-    msgbus_consumer_config cfg;
-    char bootstrap[1024];
-    char client_id[128];
-    msgbus_allocator al;
-    mb_logger log;
-    mb_client *cl;
-    msgbus_transport own_transport;
-    int owns_transport;
-    mb_cpart **parts;
-    size_t n_parts, cap_parts;
-    mb_chunk *q_head, *q_tail, *cur, *free_chunks;
-    size_t buf_bytes;
-    mb_creq *free_reqs;
-    struct {
-        int32_t id;
-        int fetching, listing;
-    } brokers[MB_CLIENT_MAX_BROKERS];
-    size_t n_brokers;
-    uint8_t *arena;
-};
-
-typedef struct msgbus_consumer mb_consumer;
 
 /* ------------------------------------------------------------------------ */
 /* Configuration and life cycle                                              */
@@ -121,6 +32,10 @@ void msgbus_consumer_config_init(msgbus_consumer_config *cfg)
     cfg->connect_retries = 3;
     cfg->request_timeout_ms = 30000;
     cfg->retry_backoff_ms = 100;
+    cfg->session_timeout_ms = 10000;
+    cfg->rebalance_timeout_ms = 30000;
+    cfg->heartbeat_interval_ms = 3000;
+    cfg->auto_commit_interval_ms = 5000;
     cfg->log_level = MSGBUS_LOG_WARN;
 }
 
@@ -140,6 +55,13 @@ static int config_check(const msgbus_consumer_config *c, mb_logger *lg)
     else if (c->auto_offset_reset != MSGBUS_OFFSET_BEGINNING &&
              c->auto_offset_reset != MSGBUS_OFFSET_END)
         bad = "auto_offset_reset must be MSGBUS_OFFSET_BEGINNING or MSGBUS_OFFSET_END";
+    else if (c->group_id && (!*c->group_id || strlen(c->group_id) > 255))
+        bad = "group_id must be 1-255 characters";
+    else if (c->group_id &&
+             (c->heartbeat_interval_ms == 0 || c->heartbeat_interval_ms >= c->session_timeout_ms ||
+              c->session_timeout_ms > 0x7fffffffu || c->rebalance_timeout_ms > 0x7fffffffu ||
+              c->auto_commit_interval_ms > 0x7fffffffu))
+        bad = "heartbeat_interval_ms must be positive and below session_timeout_ms";
     else if (c->fetch_max_wait_ms > 0x7fffffffu || c->fetch_min_bytes > 0x7fffffffu ||
              c->request_timeout_ms == 0 || c->request_timeout_ms > 0x7ffffffu)
         bad = "fetch_max_wait_ms, fetch_min_bytes or request_timeout_ms out of range";
@@ -189,6 +111,9 @@ void msgbus_consumer_close(msgbus_consumer *c)
     size_t i;
     if (!c)
         return;
+    if (c->grp) /* commit and leave while the connections are still up */
+        mb_group_destroy(c->grp);
+    c->grp = NULL;
     c->closing = 1;
     if (c->cl)
         mb_client_destroy(c->cl); /* requests in flight complete (with STATE) first */
@@ -247,6 +172,8 @@ int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *
         strcpy(c->client_id, cfg->client_id);
     c->arena = c->al.alloc(c->al.ctx, MB_CONS_ARENA);
     rc = c->arena ? client_open(c) : MSGBUS_ERR_NOMEM;
+    if (rc == 0 && cfg->group_id)
+        rc = mb_group_create(&c->grp, c, cfg->group_id);
     if (rc) {
         msgbus_consumer_close(c);
         return rc;
@@ -326,12 +253,46 @@ static int assign(mb_consumer *c, const char *topic, int32_t partition, int64_t 
 
 int msgbus_consumer_assign(msgbus_consumer *c, const char *topic, int32_t partition, int64_t offset)
 {
+    if (c && c->grp)
+        return MSGBUS_ERR_STATE; /* the group assigns */
     return assign(c, topic, partition, offset, 0);
+}
+
+int mb_cons_assign(mb_consumer *c, const char *topic, int32_t partition, int64_t offset)
+{
+    return assign(c, topic, partition, offset, 0);
+}
+
+void mb_cons_unassign_all(mb_consumer *c)
+{
+    size_t i = c->n_parts;
+    while (i-- > 0) {
+        char topic[256];
+        if (!c->parts[i]->topic[0])
+            continue;
+        strcpy(topic, c->parts[i]->topic);
+        msgbus_consumer_unassign(c, topic, c->parts[i]->partition);
+    }
+}
+
+/* Free the partitions unassigned while a request still pointed at them. */
+static void reap(mb_consumer *c)
+{
+    size_t i = c->n_parts;
+    while (i-- > 0) {
+        mb_cpart *p = c->parts[i];
+        if (p->topic[0] || p->busy)
+            continue;
+        c->parts[i] = c->parts[--c->n_parts];
+        c->al.free(c->al.ctx, p, sizeof *p);
+    }
 }
 
 int msgbus_consumer_assign_time(msgbus_consumer *c, const char *topic, int32_t partition,
                                 int64_t timestamp_ms)
 {
+    if (c && c->grp)
+        return MSGBUS_ERR_STATE;
     if (timestamp_ms < 0)
         return MSGBUS_ERR_INVALID_ARG;
     return assign(c, topic, partition, timestamp_ms, 1);
@@ -818,6 +779,9 @@ static void send_requests(mb_consumer *c, int fetch, uint32_t now, uint32_t *wai
 static int step(mb_consumer *c, uint32_t max_wait)
 {
     uint32_t now = msgbus_port_now_ms(), wait = max_wait;
+    reap(c);
+    if (c->grp)
+        mb_group_step(c->grp, now, &wait);
     send_requests(c, 0, now, &wait);
     send_requests(c, 1, now, &wait);
     return mb_client_poll(c->cl, wait);

@@ -603,8 +603,13 @@ static void test_bad_input(void **state)
     cfg.topic = "bad topic!";
     assert_int_equal(msgbus_connect(&bus, &cfg), MSGBUS_ERR_INVALID_ARG);
     cfg.topic = "fine";
-    cfg.direction = MSGBUS_READER;
+    cfg.direction = (msgbus_dir)7;
     assert_int_equal(msgbus_connect(&bus, &cfg), MSGBUS_ERR_INVALID_ARG);
+    cfg.direction = MSGBUS_READER;
+    cfg.start = MSGBUS_START_OFFSET;
+    cfg.start_offset = -5;
+    assert_int_equal(msgbus_connect(&bus, &cfg), MSGBUS_ERR_INVALID_ARG);
+    /* a reader refuses writes: tested with the reader, in test_int_consume.c */
     msgbus_producer_config_init(&pc);
     pc.bootstrap = g_broker.bootstrap;
     pc.acks = 2;
