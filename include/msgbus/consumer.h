@@ -153,6 +153,14 @@ int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *
 int msgbus_consumer_subscribe(msgbus_consumer *c, const char *const *topics, size_t n);
 
 /**
+ * The partitions this consumer reads now (given by its group, or assigned),
+ * with their positions (-1 while being looked up): up to @p cap into @p out.
+ * The topic strings stay valid until the assignment changes.
+ * @return how many partitions are assigned (may exceed @p cap).
+ */
+size_t msgbus_consumer_assignment(msgbus_consumer *c, msgbus_topic_partition *out, size_t cap);
+
+/**
  * Commit the position of every assigned partition to the group. With
  * @p wait_ms > 0, wait for the answer that long.
  * @return 0 (committed, or sent when @p wait_ms is 0); MSGBUS_ERR_STATE

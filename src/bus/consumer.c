@@ -380,6 +380,25 @@ int msgbus_consumer_unassign(msgbus_consumer *c, const char *topic, int32_t part
     return 0;
 }
 
+size_t msgbus_consumer_assignment(msgbus_consumer *c, msgbus_topic_partition *out, size_t cap)
+{
+    size_t i, n = 0;
+    if (!c)
+        return 0;
+    for (i = 0; i < c->n_parts; i++) {
+        mb_cpart *p = c->parts[i];
+        if (!p->topic[0])
+            continue;
+        if (n < cap && out) {
+            out[n].topic = p->topic;
+            out[n].partition = p->partition;
+            out[n].offset = p->position;
+        }
+        n++;
+    }
+    return n;
+}
+
 int msgbus_consumer_pause(msgbus_consumer *c, const char *topic, int32_t partition, int paused)
 {
     mb_cpart *p;

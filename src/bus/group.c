@@ -27,7 +27,16 @@
 #define MB_GROUP_MAX_MEMBERS 256 /* members a leader assigns to */
 #define MB_GROUP_ARENA (256 * 1024)
 
-enum { G_IDLE, G_FINDING, G_JOINING, G_SYNCING, G_OFFSETS, G_STABLE };
+enum { G_IDLE, G_FINDING, G_JOINING, G_LEADING, G_SYNCING, G_OFFSETS, G_STABLE };
+
+/*
+ * The leader sends its SyncGroup this long after the JoinGroup answer. Some
+ * brokers (librdkafka's mock cluster) answer only the followers whose
+ * SyncGroup is already waiting when the leader's arrives and refuse later
+ * ones; members that compute the assignment on another thread hide that, an
+ * instant leader does not. Kafka itself does not care; 100 ms per rebalance.
+ */
+#define MB_GROUP_LEADER_SYNC_DELAY_MS 100
 enum { R_FIND, R_JOIN, R_SYNC, R_HB, R_COMMIT, R_OFETCH, R_LEAVE, R_N };
 
 typedef struct mb_gtp {
@@ -452,6 +461,11 @@ static void join_done(void *ud, int err, int16_t version, mb_rd *body)
     }
     MB_LOG(&g->c->log, MB_LOG_INFO, "group %s: joined generation %d as %s", g->group_id,
            (int)g->generation, g->member_id);
+    if (g->n_assigns) {
+        g->state = G_LEADING;
+        g->retry_at = now_ms() + MB_GROUP_LEADER_SYNC_DELAY_MS;
+        return;
+    }
     start_sync(g);
 }
 
@@ -827,6 +841,13 @@ void mb_group_step(mb_group *g, uint32_t now, uint32_t *wait)
         if (send_req(g, R_FIND, MB_BROKER_ANY, MB_API_FIND_COORDINATOR, 1, 3, 0, find_encode,
                      find_done) != 0)
             g->state = G_IDLE;
+        return;
+    }
+    if (g->state == G_LEADING) {
+        if (msgbus_time_diff(now, g->retry_at) < 0)
+            min_wait(wait, g->retry_at, now);
+        else
+            start_sync(g);
         return;
     }
     if (g->state == G_OFFSETS) {

@@ -69,7 +69,7 @@ typedef struct mb_sync_group_req {
 typedef struct mb_sync_group_resp {
     int32_t throttle_time_ms;
     int16_t error_code;
-    mb_bytes assignment; /**< not null */
+    mb_bytes assignment; /**< null (len -1) accepted: brokers send it with an error */
 } mb_sync_group_resp;
 
 int mb_sync_group_req_write(mb_wr *w, int16_t version, const mb_sync_group_req *req);

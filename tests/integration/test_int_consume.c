@@ -18,10 +18,13 @@
 #include <cmocka.h>
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/types.h>
 
 #include "broker_proc.h"
 #include "msgbus/consumer.h"
 #include "msgbus/msgbus.h"
+#include "msgbus/producer.h"
 #include "msgbus/port.h"
 #include "net/client.h"
 #include "proto/produce.h"
@@ -398,6 +401,210 @@ static void test_bus_reader(void **state)
     msgbus_destroy(w);
 }
 
+/* ---- a group shared with kcat (librdkafka's balanced consumer) ---- */
+
+#define SHARED_PARTS 6
+#define PER_PART 60
+
+/* A group member polled by a thread of its own, as separate processes would be. */
+typedef struct member {
+    msgbus_consumer *c;
+    pthread_t th;
+    pthread_mutex_t mu; /* the consumer: the polling thread vs the test's checks */
+    volatile int run;
+    int seen[SHARED_PARTS][PER_PART];
+} member;
+
+static void test_log(void *ud, int level, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "%u [%d] %s\n", (unsigned)msgbus_port_now_ms() % 1000000u, level, msg);
+}
+
+static msgbus_consumer *group_member(const char *group)
+{
+    msgbus_consumer_config cfg;
+    msgbus_consumer *c = NULL;
+    const char *topic = "shared";
+    msgbus_consumer_config_init(&cfg);
+    cfg.bootstrap = g_broker.bootstrap;
+    cfg.group_id = group;
+    cfg.session_timeout_ms = 6000;
+    cfg.heartbeat_interval_ms = 500;
+    cfg.auto_commit_interval_ms = 500;
+    cfg.fetch_max_wait_ms = 10;
+    if (getenv("MB_TEST_LOG")) {
+        cfg.log = test_log;
+        cfg.log_level = MSGBUS_LOG_INFO;
+    }
+    assert_int_equal(msgbus_consumer_create(&c, &cfg), 0);
+    assert_int_equal(msgbus_consumer_subscribe(c, &topic, 1), 0);
+    return c;
+}
+
+/* Bit set of the partitions member @p m holds. */
+static unsigned held(member *m)
+{
+    msgbus_topic_partition tp[SHARED_PARTS * 2];
+    size_t n, i;
+    unsigned bits = 0;
+    pthread_mutex_lock(&m->mu);
+    n = msgbus_consumer_assignment(m->c, tp, SHARED_PARTS * 2);
+    for (i = 0; i < n && i < SHARED_PARTS * 2; i++)
+        bits |= 1u << tp[i].partition;
+    pthread_mutex_unlock(&m->mu);
+    return bits;
+}
+
+/* Bit set of the partitions kcat last said it was assigned (its stderr). */
+static unsigned kcat_held(const char *errfile)
+{
+    char line[1024];
+    unsigned bits = 0;
+    FILE *f = fopen(errfile, "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        const char *p = strstr(line, "assigned:");
+        if (!p)
+            continue;
+        bits = 0;
+        while ((p = strchr(p, '[')) != NULL) {
+            bits |= 1u << atoi(p + 1);
+            p++;
+        }
+    }
+    fclose(f);
+    return bits;
+}
+
+static void *pump(void *arg)
+{
+    member *m = arg;
+    while (m->run) {
+        msgbus_record rec;
+        int rc;
+        pthread_mutex_lock(&m->mu);
+        rc = msgbus_consumer_poll(m->c, &rec, 20);
+        if (rc == 0 && rec.partition >= 0 && rec.partition < SHARED_PARTS && rec.offset >= 0 &&
+            rec.offset < PER_PART)
+            m->seen[rec.partition][rec.offset]++;
+        pthread_mutex_unlock(&m->mu);
+    }
+    return NULL;
+}
+
+static void sleep_ms(int ms)
+{
+    uint32_t end = msgbus_port_now_ms() + (uint32_t)ms;
+    while (msgbus_time_diff(end, msgbus_port_now_ms()) > 0)
+        ;
+}
+
+static void test_group_with_kcat(void **state)
+{
+    msgbus_producer_config pc;
+    msgbus_producer *p;
+    msgbus_message msg = MSGBUS_MESSAGE_INIT;
+    member *m = calloc(2, sizeof *m);
+    char cmd[1024], val[16];
+    const char *errf = "kcat_group.err", *outf = "kcat_group.out";
+    unsigned a = 0, b = 0, k = 0, all = (1u << SHARED_PARTS) - 1;
+    uint32_t start;
+    int i, j, shared_ok = 0;
+    (void)state;
+    assert_int_equal(broker_cmd(&g_broker, "create_topic shared 6 1"), 0);
+    msgbus_producer_config_init(&pc);
+    pc.bootstrap = g_broker.bootstrap;
+    assert_int_equal(msgbus_producer_create(&p, &pc), 0);
+    msg.topic = "shared";
+    for (i = 0; i < SHARED_PARTS; i++)
+        for (j = 0; j < PER_PART; j++) {
+            snprintf(val, sizeof val, "%d/%d", i, j);
+            msg.partition = i;
+            msg.value = val;
+            msg.value_len = strlen(val);
+            assert_int_equal(msgbus_producer_send(p, &msg), 0);
+        }
+    assert_int_equal(msgbus_producer_close(p, 10000), 0);
+
+    /* kcat joins the group beside two msgbus members */
+    snprintf(cmd, sizeof cmd,
+             "timeout -s KILL 60 kcat -b %s -G grpS -X session.timeout.ms=6000 "
+             "-X heartbeat.interval.ms=500 -o beginning -f '%%p %%o\\n' shared >%s 2>%s & "
+             "echo $! >kcat_group.pid",
+             g_broker.bootstrap, outf, errf);
+    assert_int_equal(system(cmd), 0);
+    for (i = 0; i < 2; i++) {
+        m[i].c = group_member("grpS");
+        pthread_mutex_init(&m[i].mu, NULL);
+        m[i].run = 1;
+        assert_int_equal(pthread_create(&m[i].th, NULL, pump, &m[i]), 0);
+    }
+    start = msgbus_port_now_ms();
+    while (msgbus_time_diff(msgbus_port_now_ms(), start) < 45000) {
+        sleep_ms(50);
+        a = held(&m[0]);
+        b = held(&m[1]);
+        k = kcat_held(errf);
+        if (a && b && k && !(a & b) && !(a & k) && !(b & k) && (a | b | k) == all) {
+            shared_ok = 1;
+            break;
+        }
+    }
+    fprintf(stderr, "group: msgbus %#x and %#x, kcat %#x after %d ms\n", a, b, k,
+            (int)msgbus_time_diff(msgbus_port_now_ms(), start));
+    assert_true(shared_ok); /* every partition held, none twice */
+
+    /* kcat dies: its partitions move to the msgbus members within the session timeout */
+    {
+        FILE *f = fopen("kcat_group.pid", "r");
+        int pid = 0;
+        assert_non_null(f);
+        assert_int_equal(fscanf(f, "%d", &pid), 1);
+        fclose(f);
+        assert_true(pid > 0);
+        /* kcat runs under timeout(1): kill kcat itself, then the wrapper */
+        snprintf(cmd, sizeof cmd, "pkill -KILL -P %d", pid);
+        assert_int_equal(system(cmd), 0);
+        kill((pid_t)pid, SIGKILL);
+        fprintf(stderr, "%u killed kcat\n", (unsigned)msgbus_port_now_ms() % 1000000u);
+    }
+    start = msgbus_port_now_ms();
+    while (msgbus_time_diff(msgbus_port_now_ms(), start) < 30000) {
+        sleep_ms(50);
+        a = held(&m[0]);
+        b = held(&m[1]);
+        if ((a | b) == all && !(a & b))
+            break;
+    }
+    fprintf(stderr, "group: after kcat died, msgbus %#x and %#x after %d ms\n", a, b,
+            (int)msgbus_time_diff(msgbus_port_now_ms(), start));
+    assert_int_equal(a | b, all);
+    assert_int_equal(a & b, 0);
+    /* and everything was read by somebody: no gap */
+    sleep_ms(2000);
+    for (i = 0; i < 2; i++) {
+        m[i].run = 0;
+        pthread_join(m[i].th, NULL);
+    }
+    {
+        FILE *f = fopen(outf, "r");
+        int pp, oo;
+        while (f && fscanf(f, "%d %d", &pp, &oo) == 2)
+            if (pp >= 0 && pp < SHARED_PARTS && oo >= 0 && oo < PER_PART)
+                m[0].seen[pp][oo]++;
+        if (f)
+            fclose(f);
+    }
+    for (i = 0; i < SHARED_PARTS; i++)
+        for (j = 0; j < PER_PART; j++)
+            assert_true(m[0].seen[i][j] + m[1].seen[i][j] > 0);
+    msgbus_consumer_close(m[0].c);
+    msgbus_consumer_close(m[1].c);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_bad_crc_reported_then_goes_on),
         cmocka_unit_test(test_bad_calls),
         cmocka_unit_test(test_bus_reader),
+        cmocka_unit_test(test_group_with_kcat),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -373,8 +373,8 @@ static void test_hostile_and_versions(void **state)
                      MSGBUS_ERR_TRUNCATED);
     /* a null member id where the schema forbids it */
     assert_int_equal(tu_dec_hex("0001 67 00000001 ffff", 2, r_heartbeat_req), MSGBUS_ERR_MALFORMED);
-    /* null assignment bytes */
-    assert_int_equal(tu_dec_hex("00000000 0000 ffffffff", 2, r_sync_group_resp),
+    /* a negative assignment length other than null (-1, which brokers send with an error) */
+    assert_int_equal(tu_dec_hex("00000000 0000 fffffffe", 2, r_sync_group_resp),
                      MSGBUS_ERR_MALFORMED);
     /* trailing bytes */
     assert_int_equal(tu_dec_hex("00000000 0000 00", 2, r_heartbeat_resp), MSGBUS_ERR_MALFORMED);
@@ -395,9 +395,25 @@ static void test_hostile_and_versions(void **state)
     assert_int_equal(mb_heartbeat_req_write(&w, 4, &hb), MSGBUS_ERR_NO_ROOM);
 }
 
+/* A broker answering SyncGroup with an error sends a null assignment (seen from
+ * librdkafka's mock cluster): the error must come through, not MALFORMED. */
+static void test_sync_group_error_with_null_assignment(void **state)
+{
+    uint8_t body[10];
+    mb_sync_group_resp resp;
+    mb_rd r;
+    (void)state;
+    tu_hex("00000000001bffffffff", body, sizeof body);
+    mb_rd_init(&r, body, sizeof body);
+    assert_int_equal(mb_sync_group_resp_read(&r, 3, NULL, &resp), 0);
+    assert_int_equal(resp.error_code, 27);
+    assert_int_equal(resp.assignment.len, -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sync_group_error_with_null_assignment),
         cmocka_unit_test(test_join_group_roundtrip), cmocka_unit_test(test_sync_group_roundtrip),
         cmocka_unit_test(test_heartbeat_roundtrip),  cmocka_unit_test(test_leave_group_roundtrip),
         cmocka_unit_test(test_flexible_vectors),     cmocka_unit_test(test_classic_layout),
