@@ -414,9 +414,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sync_group_error_with_null_assignment),
-        cmocka_unit_test(test_join_group_roundtrip), cmocka_unit_test(test_sync_group_roundtrip),
-        cmocka_unit_test(test_heartbeat_roundtrip),  cmocka_unit_test(test_leave_group_roundtrip),
-        cmocka_unit_test(test_flexible_vectors),     cmocka_unit_test(test_classic_layout),
+        cmocka_unit_test(test_join_group_roundtrip),
+        cmocka_unit_test(test_sync_group_roundtrip),
+        cmocka_unit_test(test_heartbeat_roundtrip),
+        cmocka_unit_test(test_leave_group_roundtrip),
+        cmocka_unit_test(test_flexible_vectors),
+        cmocka_unit_test(test_classic_layout),
         cmocka_unit_test(test_hostile_and_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
