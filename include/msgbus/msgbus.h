@@ -79,13 +79,19 @@ typedef enum msgbus_status_code {
 /** Direction (Go: BusDir). */
 typedef enum msgbus_dir { MSGBUS_WRITER = 1, MSGBUS_READER = 2 } msgbus_dir;
 
-/** Where a reader starts. */
+/**
+ * Where a reader starts. With MSGBUS_START_COMMITTED the reader is a member
+ * of a consumer group (group_id): readers of one group share the topic's
+ * partitions and resume where the group committed. The other modes replay
+ * every partition on their own, without a group.
+ */
 typedef enum msgbus_start {
-    MSGBUS_START_EARLIEST = 0, /**< the oldest message each partition holds (the default) */
-    MSGBUS_START_LATEST = 1,   /**< only messages written after connect */
-    MSGBUS_START_OFFSET = 2,   /**< start_offset in every partition */
-    MSGBUS_START_TIME = 3,     /**< the first message at or after start_time_ms */
-    MSGBUS_START_DELTA = 4     /**< the first message at or after now - start_delta_ms (replay) */
+    MSGBUS_START_COMMITTED = 0, /**< the group's committed offsets, the oldest without (default) */
+    MSGBUS_START_EARLIEST = 1,  /**< the oldest message each partition holds */
+    MSGBUS_START_LATEST = 2,    /**< only messages written after connect */
+    MSGBUS_START_OFFSET = 3,    /**< start_offset in every partition */
+    MSGBUS_START_TIME = 4,      /**< the first message at or after start_time_ms */
+    MSGBUS_START_DELTA = 5      /**< the first message at or after now - start_delta_ms (replay) */
 } msgbus_start;
 
 /** Reader callback (Go: CBFunc): @p rec and its bytes are valid during the call only. */
@@ -119,10 +125,14 @@ typedef struct msgbus_config {
     const msgbus_transport *transport; /**< default: the port's TCP transport */
     msgbus_loop_mode loop;             /**< default MSGBUS_LOOP_AUTO */
     /* reader */
-    msgbus_start start;          /**< default MSGBUS_START_EARLIEST */
-    int64_t start_offset;        /**< MSGBUS_START_OFFSET */
-    int64_t start_time_ms;       /**< MSGBUS_START_TIME: ms since the epoch */
-    int64_t start_delta_ms;      /**< MSGBUS_START_DELTA: how far back from now */
+    msgbus_start start;   /**< default MSGBUS_START_COMMITTED */
+    const char *group_id; /**< MSGBUS_START_COMMITTED: the group; NULL: one is generated */
+    uint32_t auto_commit_interval_ms; /**< default 5000; 0: only msgbus_commit() */
+    uint32_t session_timeout_ms;      /**< group session, default 10000: read (or keep a callback
+                                           registered) at least this often */
+    int64_t start_offset;             /**< MSGBUS_START_OFFSET */
+    int64_t start_time_ms;            /**< MSGBUS_START_TIME: ms since the epoch */
+    int64_t start_delta_ms;           /**< MSGBUS_START_DELTA: how far back from now */
     uint32_t read_timeout_ms;    /**< blocking read: longest wait; 0 (default) waits for ever */
     size_t read_queue_max_bytes; /**< fetched data held at most; default 16 MiB */
 } msgbus_config;
@@ -187,6 +197,15 @@ int msgbus_read(msgbus *bus, void *buf, size_t cap, size_t *len);
  * msgbus_read() (without NO_ROOM).
  */
 int msgbus_read_record(msgbus *bus, msgbus_record *rec);
+
+/**
+ * Commit what has been read to the reader's group (with auto-commit it also
+ * happens every auto_commit_interval_ms), waiting for the answer at most
+ * @p wait_ms (0: do not wait).
+ * @return 0; MSGBUS_ERR_STATE on a writer, a reader without a group, or while
+ *         the group is rebalancing; MSGBUS_ERR_TIMEOUT; the broker's error.
+ */
+int msgbus_commit(msgbus *bus, uint32_t wait_ms);
 
 /**
  * Messages ready to be read now, without waiting (Go: MessageAvailable).

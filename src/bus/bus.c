@@ -16,6 +16,7 @@ struct msgbus {
     msgbus_allocator al;
     char topic[256];
     char bootstrap[1024];
+    char group_id[64];     /* generated when the config has none */
     msgbus_producer *prod; /* writer */
     msgbus_consumer *cons; /* reader */
     msgbus_record pending; /* read but not yet taken (a value too long for the buffer) */
@@ -63,8 +64,25 @@ void msgbus_config_init(msgbus_config *cfg)
     cfg->write_timeout_ms = 30000;
     cfg->log_level = MSGBUS_LOG_WARN;
     cfg->loop = MSGBUS_LOOP_AUTO;
-    cfg->start = MSGBUS_START_EARLIEST;
+    cfg->start = MSGBUS_START_COMMITTED;
+    cfg->auto_commit_interval_ms = 5000;
+    cfg->session_timeout_ms = 10000;
     cfg->read_queue_max_bytes = 16u << 20;
+}
+
+/* A switch rather than a range check: an enum may be unsigned (ARM EABI). */
+static int start_valid(msgbus_start s)
+{
+    switch (s) {
+    case MSGBUS_START_COMMITTED:
+    case MSGBUS_START_EARLIEST:
+    case MSGBUS_START_LATEST:
+    case MSGBUS_START_OFFSET:
+    case MSGBUS_START_TIME:
+    case MSGBUS_START_DELTA:
+        return 1;
+    }
+    return 0;
 }
 
 /* Check @p c and build the bootstrap list into @p b; the log says what is wrong. */
@@ -85,8 +103,7 @@ static int config_check(msgbus *b, const msgbus_config *c, mb_logger *lg)
     else if (c->write_timeout_ms == 0)
         bad = "write_timeout_ms must be positive";
     else if (c->direction == MSGBUS_READER &&
-             (c->start < MSGBUS_START_EARLIEST || c->start > MSGBUS_START_DELTA ||
-              (c->start == MSGBUS_START_OFFSET && c->start_offset < 0) ||
+             (!start_valid(c->start) || (c->start == MSGBUS_START_OFFSET && c->start_offset < 0) ||
               (c->start == MSGBUS_START_TIME && c->start_time_ms < 0) ||
               (c->start == MSGBUS_START_DELTA && c->start_delta_ms < 0)))
         bad = "start must be MSGBUS_START_*, with a non-negative offset, time or delta";
@@ -133,6 +150,41 @@ static int open_writer(msgbus *b)
     return msgbus_producer_create(&b->prod, &pc);
 }
 
+/* A reader in a consumer group: the group shares out the partitions. */
+static int open_group_reader(msgbus *b, msgbus_consumer_config *cc)
+{
+    const msgbus_config *c = &b->cfg;
+    const char *topic = b->topic;
+    int rc;
+    if (c->group_id) {
+        cc->group_id = c->group_id;
+    } else {
+        /* as the Go msgbus does: a group of one's own */
+        uint8_t r[8] = {0};
+        int i;
+        if (msgbus_port_random(r, sizeof r) != 0) {
+            uint32_t t = msgbus_port_now_ms();
+            memcpy(r, &t, sizeof t);
+        }
+        strcpy(b->group_id, "msgbus-");
+        for (i = 0; i < 8; i++)
+            snprintf(b->group_id + 7 + 2 * i, 3, "%02x", r[i]);
+        cc->group_id = b->group_id;
+    }
+    cc->auto_commit_interval_ms = c->auto_commit_interval_ms;
+    cc->session_timeout_ms = c->session_timeout_ms;
+    cc->heartbeat_interval_ms = c->session_timeout_ms / 3 ? c->session_timeout_ms / 3 : 1;
+    cc->auto_offset_reset = MSGBUS_OFFSET_BEGINNING;
+    rc = msgbus_consumer_create(&b->cons, cc);
+    if (rc == 0)
+        rc = msgbus_consumer_subscribe(b->cons, &topic, 1);
+    if (rc && b->cons) {
+        msgbus_consumer_close(b->cons);
+        b->cons = NULL;
+    }
+    return rc;
+}
+
 /* Assign every partition of the topic where cfg.start says. */
 static int open_reader(msgbus *b)
 {
@@ -155,6 +207,8 @@ static int open_reader(msgbus *b)
     cc.log_level = c->log_level;
     cc.alloc = &b->al;
     cc.transport = c->transport;
+    if (c->start == MSGBUS_START_COMMITTED)
+        return open_group_reader(b, &cc);
     rc = msgbus_consumer_create(&b->cons, &cc);
     if (rc == 0)
         rc = msgbus_consumer_partition_count(b->cons, b->topic, &n, 30000);
@@ -378,6 +432,17 @@ int msgbus_read(msgbus *bus, void *buf, size_t cap, size_t *len)
     if (rec.value_len)
         memcpy(buf, rec.value, rec.value_len);
     return 0;
+}
+
+int msgbus_commit(msgbus *bus, uint32_t wait_ms)
+{
+    int rc;
+    if (!bus)
+        return MSGBUS_ERR_INVALID_ARG;
+    msgbus_port_mutex_lock(&bus->lock);
+    rc = bus->open && bus->cons ? msgbus_consumer_commit(bus->cons, wait_ms) : MSGBUS_ERR_STATE;
+    msgbus_port_mutex_unlock(&bus->lock);
+    return rc;
 }
 
 int msgbus_message_available(msgbus *bus)

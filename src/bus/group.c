@@ -498,13 +498,13 @@ static int sync_encode(void *ud, mb_wr *w, int16_t version)
 
 static void rebalance_cb(mb_group *g, int assigned)
 {
-    msgbus_topic_partition tps[64];
+    msgbus_topic_partition tps[16];
     size_t i = 0;
     if (!g->c->cfg.on_rebalance)
         return;
     while (i < g->n_assigned) { /* in slices, without a heap array */
         size_t n = 0;
-        for (; i < g->n_assigned && n < 64; i++, n++) {
+        for (; i < g->n_assigned && n < 16; i++, n++) {
             tps[n].topic = g->assigned[i].topic;
             tps[n].partition = g->assigned[i].partition;
             tps[n].offset = -1;

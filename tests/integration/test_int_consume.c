@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "broker_proc.h"
 #include "msgbus/consumer.h"
@@ -401,6 +402,49 @@ static void test_bus_reader(void **state)
     msgbus_destroy(w);
 }
 
+static void test_bus_reader_group_resumes(void **state)
+{
+    msgbus_config cfg;
+    msgbus *w, *r;
+    char buf[64];
+    size_t len = 0;
+    int i;
+    (void)state;
+    assert_int_equal(broker_cmd(&g_broker, "create_topic bus_grp 2 1"), 0);
+    w = bus_open("bus_grp", MSGBUS_WRITER, MSGBUS_BLOCKING, MSGBUS_START_COMMITTED);
+    for (i = 0; i < 6; i++) {
+        snprintf(buf, sizeof buf, "first-%d", i);
+        assert_int_equal(msgbus_write_str(w, buf), 0);
+    }
+    msgbus_config_init(&cfg);
+    cfg.bootstrap = g_broker.bootstrap;
+    cfg.topic = "bus_grp";
+    cfg.direction = MSGBUS_READER;
+    cfg.group_id = "bus-readers";
+    cfg.session_timeout_ms = 6000;
+    cfg.read_timeout_ms = 15000;
+    cfg.auto_commit_interval_ms = 0; /* commit by hand */
+    assert_int_equal(msgbus_connect(&r, &cfg), 0);
+    for (i = 0; i < 6; i++) {
+        assert_int_equal(msgbus_read(r, buf, sizeof buf, &len), 0);
+        assert_memory_equal(buf, "first-", 6);
+    }
+    assert_int_equal(msgbus_commit(r, 5000), 0);
+    msgbus_destroy(r);
+    /* the same group again: it resumes after what was committed */
+    assert_int_equal(msgbus_write_str(w, "second"), 0);
+    assert_int_equal(msgbus_connect(&r, &cfg), 0);
+    assert_int_equal(msgbus_read(r, buf, sizeof buf, &len), 0);
+    assert_int_equal(len, 6);
+    assert_memory_equal(buf, "second", 6);
+    msgbus_destroy(r);
+    msgbus_destroy(w);
+    /* a writer has no group to commit to */
+    w = bus_open("bus_grp", MSGBUS_WRITER, MSGBUS_BLOCKING, MSGBUS_START_COMMITTED);
+    assert_int_equal(msgbus_commit(w, 0), MSGBUS_ERR_STATE);
+    msgbus_destroy(w);
+}
+
 /* ---- a group shared with kcat (librdkafka's balanced consumer) ---- */
 
 #define SHARED_PARTS 6
@@ -496,9 +540,8 @@ static void *pump(void *arg)
 
 static void sleep_ms(int ms)
 {
-    uint32_t end = msgbus_port_now_ms() + (uint32_t)ms;
-    while (msgbus_time_diff(end, msgbus_port_now_ms()) > 0)
-        ;
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
 }
 
 static void test_group_with_kcat(void **state)
@@ -612,6 +655,7 @@ int main(void)
         cmocka_unit_test(test_bad_crc_reported_then_goes_on),
         cmocka_unit_test(test_bad_calls),
         cmocka_unit_test(test_bus_reader),
+        cmocka_unit_test(test_bus_reader_group_resumes),
         cmocka_unit_test(test_group_with_kcat),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
