@@ -53,9 +53,9 @@
 #define TP_PARTITIONS 32
 #define TP_FETCH_WAIT_MS 10
 #define LAT_FETCH_WAIT_MS 1
-#define PART_MAX_BYTES (1u << 20)     /* one 1 MiB producer batch per partition */
-#define FETCH_MAX_BYTES (64u << 20)   /* room for a batch from every partition */
-#define QUEUE_MAX_BYTES (64u << 20)   /* fetched data held by either client */
+#define PART_MAX_BYTES (1u << 20)   /* one 1 MiB producer batch per partition */
+#define FETCH_MAX_BYTES (64u << 20) /* room for a batch from every partition */
+#define QUEUE_MAX_BYTES (64u << 20) /* fetched data held by either client */
 #define LOAD_BATCH_BYTES (1u << 20)
 #define LOAD_QUEUE_BYTES (256u << 20)
 #define LAT_RATE 10000 /* messages per second */
@@ -368,7 +368,7 @@ static int rk_conf_sizes(rd_kafka_conf_t *conf)
     snprintf(queue_kb, sizeof queue_kb, "%u", QUEUE_MAX_BYTES / 1024);
     return rk_set(conf, "max.partition.fetch.bytes", part) ||
            rk_set(conf, "fetch.max.bytes", fetch) ||
-           (getenv("NORECV") || rk_set(conf, "receive.message.max.bytes", recv)) ||
+           rk_set(conf, "receive.message.max.bytes", recv) ||
            rk_set(conf, "queued.max.messages.kbytes", queue_kb);
 }
 
@@ -378,8 +378,8 @@ static rd_kafka_t *rk_consumer_new(const char *bootstrap, uint32_t wait_ms)
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     snprintf(wait, sizeof wait, "%u", (unsigned)wait_ms);
     /* group.id is required even though partitions come from assign. */
-    if (rk_set(conf, "bootstrap.servers", bootstrap) ||
-        rk_set(conf, "group.id", "bench_consume") || rk_set(conf, "enable.auto.commit", "false") ||
+    if (rk_set(conf, "bootstrap.servers", bootstrap) || rk_set(conf, "group.id", "bench_consume") ||
+        rk_set(conf, "enable.auto.commit", "false") ||
         rk_set(conf, "enable.auto.offset.store", "false") ||
         rk_set(conf, "fetch.wait.max.ms", wait) || rk_conf_sizes(conf)) {
         rd_kafka_conf_destroy(conf);
@@ -662,7 +662,7 @@ static void row(const char *name, double mb, double rk, const char *fmt)
     snprintf(b, sizeof b, fmt, rk);
     if (rk > 0)
         snprintf(ratio, sizeof ratio, "%.2f", mb / rk);
-    printf("| %-34s | %12s | %12s | %6s |\n", name, a, b, ratio);
+    printf("| %-36s | %12s | %12s | %6s |\n", name, a, b, ratio);
 }
 
 static void print_throughput(const char *label, long n, const run_result r[2])
@@ -695,15 +695,14 @@ static void print_latency(const char *label, const run_result r[2])
     row(name, r[0].p99_us, r[1].p99_us, "%.0f");
 }
 
-static void print_table(const broker *b, long msgs, const run_result tp[2],
-                        const run_result lat[2])
+static void print_table(const broker *b, long msgs, const run_result tp[2], const run_result lat[2])
 {
     printf("\nbench_consume: %ld x %d-byte messages in %d partitions, broker %s "
            "(librdkafka %s)\n\n",
            msgs, VALUE_SIZE, TP_PARTITIONS, b->bootstrap, rd_kafka_version_str());
-    printf("| %-34s | %12s | %12s | %6s |\n", "measurement", client_names[0], client_names[1],
+    printf("| %-36s | %12s | %12s | %6s |\n", "measurement", client_names[0], client_names[1],
            "ratio");
-    printf("|%s|%s|%s|%s|\n", "------------------------------------",
+    printf("|%s|%s|%s|%s|\n", "--------------------------------------",
            "-------------:", "-------------:", "-------:");
     print_throughput("read from beginning", msgs, tp);
     print_latency("e2e 10k msg/s, fetch wait 1ms", lat);
@@ -717,8 +716,8 @@ static int report(const char *what, int client, const run_result *r, long want)
 {
     if (r->ok)
         return 0;
-    fprintf(stderr, "bench_consume: %s %s: got %ld of %ld messages\n", what,
-            client_names[client], r->got, want);
+    fprintf(stderr, "bench_consume: %s %s: got %ld of %ld messages\n", what, client_names[client],
+            r->got, want);
     return -1;
 }
 

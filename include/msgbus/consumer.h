@@ -175,7 +175,7 @@ int msgbus_consumer_commit(msgbus_consumer *c, uint32_t wait_ms);
  * assigned already moves it (as msgbus_consumer_seek()).
  * @return 0, MSGBUS_ERR_INVALID_ARG (bad topic name, negative partition, an
  *         offset below -2), MSGBUS_ERR_NOMEM, MSGBUS_ERR_LIMIT (too many
- *         partitions: MSGBUS_CFG_MAX_ASSIGNED).
+ *         partitions: MSGBUS_CFG_MAX_ARRAY_COUNT).
  */
 int msgbus_consumer_assign(msgbus_consumer *c, const char *topic, int32_t partition,
                            int64_t offset);

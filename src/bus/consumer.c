@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bus/consumer_int.h"
+#include "bus/decompress.h"
 #include "msgbus/kafka_errors.h"
 #include "msgbus/port.h"
 
@@ -142,6 +143,8 @@ void msgbus_consumer_close(msgbus_consumer *c)
         c->al.free(c->al.ctx, c->parts, c->cap_parts * sizeof *c->parts);
     if (c->arena)
         c->al.free(c->al.ctx, c->arena, MB_CONS_ARENA);
+    if (c->dbuf)
+        c->al.free(c->al.ctx, c->dbuf, c->dcap);
     c->al.free(c->al.ctx, c, sizeof *c);
 }
 
@@ -851,6 +854,46 @@ static void fill_error(msgbus_record *rec, const mb_cpart *p, int64_t offset)
     rec->offset = offset;
 }
 
+/* Largest decompressed batch accepted: a bound on what a hostile payload can make us hold. */
+#define MB_MAX_INFLATED (64u * 1024u * 1024u)
+
+/*
+ * A compressed batch: decompress its records into dbuf (grown as needed up
+ * to MB_MAX_INFLATED, then kept) and point the batch at them.
+ */
+static int inflate_batch(mb_consumer *c, mb_batch *b)
+{
+    int codec = mb_batch_compression(b);
+    size_t len = 0;
+    int rc;
+    if (codec == MB_COMPRESSION_NONE)
+        return 0;
+    for (;;) {
+        if (!c->dbuf) {
+            size_t want = c->cfg.partition_max_bytes * 4u;
+            c->dbuf = c->al.alloc(c->al.ctx, want);
+            if (!c->dbuf)
+                return MSGBUS_ERR_NOMEM;
+            c->dcap = want;
+        }
+        rc = mb_decompress(codec, b->records, b->records_len, c->dbuf, c->dcap, &len);
+        if (rc != MSGBUS_ERR_LIMIT || c->dcap >= MB_MAX_INFLATED)
+            break;
+        c->al.free(c->al.ctx, c->dbuf, c->dcap);
+        c->dbuf = NULL;
+        c->dcap = c->dcap * 4u > MB_MAX_INFLATED ? MB_MAX_INFLATED : c->dcap * 4u;
+        c->dbuf = c->al.alloc(c->al.ctx, c->dcap);
+        if (!c->dbuf)
+            return MSGBUS_ERR_NOMEM;
+    }
+    if (rc)
+        return rc;
+    b->records = c->dbuf;
+    b->records_len = len;
+    b->attributes = (int16_t)(b->attributes & ~MB_BATCH_ATTR_COMPRESSION);
+    return 0;
+}
+
 /* Start the next batch of @p k. 0: a batch to read; 1: chunk used up; <0: a bad batch. */
 static int next_batch(mb_consumer *c, mb_chunk *k, msgbus_record *rec)
 {
@@ -885,7 +928,9 @@ static int next_batch(mb_consumer *c, mb_chunk *k, msgbus_record *rec)
             p->position = last + 1;
             continue;
         }
-        rc = mb_record_iter_init(&k->ri, &k->batch);
+        rc = inflate_batch(c, &k->batch);
+        if (rc == 0)
+            rc = mb_record_iter_init(&k->ri, &k->batch);
         if (rc) {
             fill_error(rec, p, k->batch.base_offset);
             p->position = last + 1;

@@ -96,6 +96,8 @@ struct msgbus_consumer {
     } brokers[MB_CLIENT_MAX_BROKERS];
     size_t n_brokers;
     uint8_t *arena;
+    uint8_t *dbuf; /* the records of the compressed batch being read */
+    size_t dcap;
 };
 
 typedef struct msgbus_consumer mb_consumer;

@@ -28,6 +28,7 @@
 #include "msgbus/producer.h"
 #include "msgbus/port.h"
 #include "net/client.h"
+#include "proto/crc32c.h"
 #include "proto/produce.h"
 #include "proto/record_batch.h"
 
@@ -194,7 +195,11 @@ static void raw_done(void *ud, int err, int16_t version, mb_rd *body)
     x->err = err;
 }
 
-/* Send one batch of @p values as it is, the last byte of its CRC flipped if @p corrupt. */
+/*
+ * Send one batch of @p values to topic "crc" as it is: with @p corrupt 1 the
+ * last byte of its CRC flipped; with 2 the attributes claim gzip (CRC made
+ * right again), so the plain records are a corrupt compressed payload.
+ */
 static void send_raw(const char *const *values, int n, int corrupt)
 {
     uint8_t buf[1024];
@@ -213,8 +218,17 @@ static void send_raw(const char *const *values, int n, int corrupt)
     }
     memset(&x, 0, sizeof x);
     assert_int_equal(mb_batch_finish(&b, &x.batch, &x.len), 0);
-    if (corrupt)
+    if (corrupt == 1)
         buf[20] ^= 0x5a; /* last CRC byte */
+    if (corrupt == 2) {
+        uint32_t crc;
+        buf[22] = (uint8_t)(buf[22] | MB_COMPRESSION_GZIP);
+        crc = mb_crc32c(0, buf + 21, x.len - 21);
+        buf[17] = (uint8_t)(crc >> 24);
+        buf[18] = (uint8_t)(crc >> 16);
+        buf[19] = (uint8_t)(crc >> 8);
+        buf[20] = (uint8_t)crc;
+    }
     mb_client_config_init(&cfg);
     cfg.bootstrap = g_broker.bootstrap;
     assert_int_equal(msgbus_port_transport_default(&tcp, NULL), 0);
@@ -264,7 +278,75 @@ static void test_bad_crc_reported_then_goes_on(void **state)
     assert_int_equal(poll_one(c, &rec), 0);
     assert_memory_equal(rec.value, "c0", 2);
     assert_int_equal(rec.offset, 5);
+    /* a batch that claims gzip but holds no gzip: an error, then the next batch */
+    send_raw(bad, 3, 2);
+    send_raw(last, 1, 0);
+    assert_int_equal(poll_one(c, &rec), MSGBUS_ERR_COMPRESSION);
+    assert_int_equal(rec.offset, 6);
+    assert_int_equal(poll_one(c, &rec), 0);
+    assert_memory_equal(rec.value, "c0", 2);
+    assert_int_equal(rec.offset, 9);
     msgbus_consumer_close(c);
+}
+
+/* ---- batches librdkafka compressed, in each codec ---- */
+
+static void rk_produce_codec(const char *topic, const char *codec, int n)
+{
+    char err[256], key[32], val[64];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_t *rk;
+    int i;
+    rd_kafka_conf_set(conf, "bootstrap.servers", g_broker.bootstrap, err, sizeof err);
+    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+    rd_kafka_conf_set(conf, "linger.ms", "50", err, sizeof err);
+    assert_int_equal(rd_kafka_conf_set(conf, "compression.codec", codec, err, sizeof err),
+                     RD_KAFKA_CONF_OK);
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    assert_non_null(rk);
+    for (i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        snprintf(val, sizeof val, "%s value %d, repeated %s value %d", codec, i, codec, i);
+        assert_int_equal(
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                              RD_KAFKA_V_KEY(key, strlen(key)), RD_KAFKA_V_VALUE(val, strlen(val)),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+            0);
+    }
+    assert_int_equal(rd_kafka_flush(rk, 10000), 0);
+    rd_kafka_destroy(rk);
+}
+
+static void test_reads_compressed_batches(void **state)
+{
+    static const char *const codecs[] = {"gzip", "snappy", "lz4", "zstd"};
+    const int n = 400;
+    size_t k;
+    (void)state;
+    for (k = 0; k < sizeof codecs / sizeof codecs[0]; k++) {
+        char topic[32], want[64];
+        msgbus_consumer *c;
+        msgbus_record rec;
+        int i;
+        snprintf(topic, sizeof topic, "z_%s", codecs[k]);
+        snprintf(want, sizeof want, "create_topic %s 1 1", topic);
+        assert_int_equal(broker_cmd(&g_broker, want), 0);
+        rk_produce_codec(topic, codecs[k], n);
+        c = make_consumer();
+        assert_int_equal(msgbus_consumer_assign(c, topic, 0, MSGBUS_OFFSET_BEGINNING), 0);
+        for (i = 0; i < n; i++) {
+            assert_int_equal(poll_one(c, &rec), 0);
+            assert_int_equal(rec.offset, i);
+            snprintf(want, sizeof want, "%s value %d, repeated %s value %d", codecs[k], i,
+                     codecs[k], i);
+            assert_int_equal(rec.value_len, strlen(want));
+            assert_memory_equal(rec.value, want, rec.value_len);
+            snprintf(want, sizeof want, "k%d", i);
+            assert_memory_equal(rec.key, want, rec.key_len);
+        }
+        assert_int_equal(msgbus_consumer_poll(c, &rec, 100), MSGBUS_ERR_NO_MESSAGE);
+        msgbus_consumer_close(c);
+    }
 }
 
 static void test_bad_calls(void **state)
@@ -654,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_reads_librdkafka_exactly),
         cmocka_unit_test(test_bad_crc_reported_then_goes_on),
         cmocka_unit_test(test_bad_calls),
+        cmocka_unit_test(test_reads_compressed_batches),
         cmocka_unit_test(test_bus_reader),
         cmocka_unit_test(test_bus_reader_group_resumes),
         cmocka_unit_test(test_group_with_kcat),
