@@ -79,5 +79,9 @@ if [ -x build/release/bench/bench_produce ]; then
   step "producer benchmark: msgbus beside librdkafka (informative)"
   timeout 300 build/release/bench/bench_produce build/release/tests/broker/mb_test_broker || true
 fi
+if [ -x build/release/bench/bench_consume ]; then
+  step "consumer benchmark: msgbus beside librdkafka (informative)"
+  timeout 300 build/release/bench/bench_consume build/release/tests/broker/mb_test_broker || true
+fi
 step "summary: release and sanitizer test runs, then fuzz targets (each a test)"
 echo "all: $((passed + fuzzed)) passed, 0 failed"
