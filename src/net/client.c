@@ -27,6 +27,7 @@ void mb_client_config_init(mb_client_config *cfg)
     cfg->max_in_flight = 5;
     cfg->max_frame_size = MSGBUS_CFG_MAX_FRAME_SIZE;
     cfg->send_buf_size = 64u * 1024u;
+    cfg->recv_keep_bytes = 64u * 1024u;
     cfg->allow_auto_topic_creation = 1;
     for (i = 0; i < sizeof cfg->api_version_cap / sizeof cfg->api_version_cap[0]; i++)
         cfg->api_version_cap[i] = -1;

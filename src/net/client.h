@@ -62,8 +62,12 @@ typedef struct mb_client_config {
                                             gives up (mb_client_wait_ready); default 3 */
     uint32_t metadata_max_age_ms;      /**< periodic metadata refresh, default 300000 */
     uint32_t max_in_flight;            /**< requests in flight per connection, default 5 */
-    uint32_t max_frame_size; /**< largest response accepted, default MSGBUS_CFG_MAX_FRAME_SIZE */
-    uint32_t send_buf_size;  /**< per-connection encode buffer, default 64 KiB */
+    uint32_t max_frame_size;  /**< largest response accepted, default MSGBUS_CFG_MAX_FRAME_SIZE */
+    uint32_t send_buf_size;   /**< per-connection encode buffer, default 64 KiB */
+    uint32_t recv_keep_bytes; /**< a response buffer up to this size is kept for the next
+                                   response (larger ones are freed after use); default
+                                   64 KiB. A consumer keeps its fetch size: no allocation
+                                   per fetch */
     int allow_auto_topic_creation; /**< Metadata requests ask for it; default 1 */
     int16_t api_version_cap[64];   /**< per API key: highest version to use with any
                                         broker (for brokers with known bugs); -1 = no

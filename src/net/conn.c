@@ -109,6 +109,7 @@ mb_conn *mb_conn_new(mb_client *cl, int32_t node_id, const mb_hostport *addr)
     memset(c->api_min, 0xff, sizeof c->api_min);
     memset(c->api_max, 0xff, sizeof c->api_max);
     mb_frame_init_alloc(&c->fr, &cl->al, cl->cfg.max_frame_size);
+    c->fr.keep_max = cl->cfg.recv_keep_bytes;
     c->apiv.api_key = MB_API_API_VERSIONS;
     c->apiv.expect_response = 1;
     c->apiv.encode = apiv_encode;
@@ -125,6 +126,7 @@ static void close_sock(mb_conn *c)
     }
     mb_frame_destroy(&c->fr);
     mb_frame_init_alloc(&c->fr, &c->cl->al, c->cl->cfg.max_frame_size);
+    c->fr.keep_max = c->cl->cfg.recv_keep_bytes;
 }
 
 /* Give every request that was sent (or half sent) back with @p err. */

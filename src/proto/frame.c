@@ -33,6 +33,7 @@ void mb_frame_init_alloc(mb_frame_rd *fr, const msgbus_allocator *al, size_t max
     memset(fr, 0, sizeof *fr);
     fr->al = al != NULL ? al : msgbus_allocator_default();
     fr->max_size = mb_frame_clamp_max(max_size);
+    fr->keep_max = MB_FRAME_KEEP_MAX;
 }
 
 /* Allocator mode: give the body buffer back. */
@@ -142,7 +143,7 @@ void mb_frame_release(mb_frame_rd *fr)
     fr->hdr_have = 0;
     fr->need = 0;
     fr->have = 0;
-    if (fr->cap > MB_FRAME_KEEP_MAX)
+    if (fr->cap > fr->keep_max)
         mb_frame_free_buf(fr);
 }
 

@@ -43,6 +43,8 @@ typedef struct mb_frame_rd {
     uint8_t *buf;               /**< body buffer (static or allocated), may be NULL */
     size_t cap;                 /**< size of buf */
     size_t max_size;            /**< largest accepted size prefix */
+    size_t keep_max;            /**< allocator mode: a body buffer up to this size is kept for
+                                     the next frame (default MB_FRAME_KEEP_MAX) */
     size_t need;                /**< body size of the current frame */
     size_t have;                /**< body bytes buffered so far */
     uint8_t hdr[4];             /**< size prefix bytes received so far */

@@ -166,7 +166,7 @@ int mb_sync_group_resp_write(mb_wr *w, int16_t version, const mb_sync_group_resp
         return mb_wr_fail(w, MSGBUS_ERR_UNSUPPORTED_VERSION);
     mb_wr_i32(w, resp->throttle_time_ms);
     mb_wr_i16(w, resp->error_code);
-    mb_wr_bytes_v(w, flex, resp->assignment);
+    mb_wr_nbytes_v(w, flex, resp->assignment); /* null as the reader accepts it */
     return mb_wr_tags_v(w, flex);
 }
 

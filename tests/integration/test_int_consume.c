@@ -663,6 +663,88 @@ static void test_group_member_through_faults(void **state)
     free(s.seen);
 }
 
+/* ---- memory: no heap allocation per message once warm ---- */
+
+static pthread_mutex_t g_amu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long g_allocs;
+
+static void *count_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    pthread_mutex_lock(&g_amu);
+    g_allocs++;
+    pthread_mutex_unlock(&g_amu);
+    return malloc(n);
+}
+
+static void count_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    free(p);
+}
+
+static void test_zero_alloc_reading(void **state)
+{
+    static const msgbus_allocator counting = {count_alloc, count_free, NULL};
+    msgbus_producer_config pc;
+    msgbus_consumer_config cc;
+    msgbus_producer *p;
+    msgbus_consumer *c;
+    msgbus_message m = MSGBUS_MESSAGE_INIT;
+    msgbus_record rec;
+    char val[100];
+    unsigned long before, after;
+    long i, got = 0;
+    (void)state;
+    assert_int_equal(broker_cmd(&g_broker, "create_topic quiet_c 4 1"), 0);
+    msgbus_producer_config_init(&pc);
+    pc.bootstrap = g_broker.bootstrap;
+    pc.acks = 1;
+    assert_int_equal(msgbus_producer_create(&p, &pc), 0);
+    memset(val, 'v', sizeof val);
+    m.topic = "quiet_c";
+    m.value = val;
+    m.value_len = sizeof val;
+    for (i = 0; i < 120000; i++) {
+        int rc;
+        m.partition = (int32_t)(i % 4);
+        while ((rc = msgbus_producer_send(p, &m)) == MSGBUS_ERR_QUEUE_FULL)
+            msgbus_producer_poll(p, 1);
+        assert_int_equal(rc, 0);
+    }
+    assert_int_equal(msgbus_producer_close(p, 30000), 0);
+    msgbus_consumer_config_init(&cc);
+    cc.bootstrap = g_broker.bootstrap;
+    cc.alloc = &counting;
+    cc.fetch_max_wait_ms = 10;
+    cc.partition_max_bytes = 256 * 1024;
+    cc.queue_max_bytes = 2u << 20;
+    assert_int_equal(msgbus_consumer_create(&c, &cc), 0);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(msgbus_consumer_assign(c, "quiet_c", (int32_t)i, MSGBUS_OFFSET_BEGINNING),
+                         0);
+    /* warm-up: a quarter of it, enough for the fetch buffers to reach their size */
+    while (got < 30000 && msgbus_consumer_poll(c, &rec, 1000) == 0)
+        got++;
+    assert_int_equal(got, 30000);
+    pthread_mutex_lock(&g_amu);
+    before = g_allocs;
+    pthread_mutex_unlock(&g_amu);
+    while (got < 120000 && msgbus_consumer_poll(c, &rec, 1000) == 0) {
+        assert_int_equal(rec.value_len, sizeof val);
+        got++;
+    }
+    pthread_mutex_lock(&g_amu);
+    after = g_allocs;
+    pthread_mutex_unlock(&g_amu);
+    fprintf(stderr, "zero-alloc reading: %lu allocations while reading 90,000 messages\n",
+            after - before);
+    assert_int_equal(got, 120000);
+    assert_int_equal(after - before, 0);
+    msgbus_consumer_close(c);
+}
+
 /* ---- a group shared with kcat (librdkafka's balanced consumer) ---- */
 
 #define SHARED_PARTS 6
@@ -873,6 +955,7 @@ int main(void)
         cmocka_unit_test(test_bad_crc_reported_then_goes_on),
         cmocka_unit_test(test_bad_calls),
         cmocka_unit_test(test_reads_compressed_batches),
+        cmocka_unit_test(test_zero_alloc_reading),
         cmocka_unit_test(test_bus_reader),
         cmocka_unit_test(test_bus_reader_group_resumes),
         cmocka_unit_test(test_group_with_kcat),
