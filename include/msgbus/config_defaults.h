@@ -59,6 +59,36 @@
 #define MSGBUS_CFG_LOG 1
 #endif
 
+/** 1: the producer (and the bus API's writer side); 0: left out. */
+#ifndef MSGBUS_CFG_PRODUCER
+#define MSGBUS_CFG_PRODUCER 1
+#endif
+
+/** 1: the consumer (and the bus API's reader side); 0: left out. */
+#ifndef MSGBUS_CFG_CONSUMER
+#define MSGBUS_CFG_CONSUMER 1
+#endif
+
+/** 1: consumer groups (membership, assignors, committed offsets); needs the consumer. */
+#ifndef MSGBUS_CFG_GROUPS
+#define MSGBUS_CFG_GROUPS MSGBUS_CFG_CONSUMER
+#endif
+
+/**
+ * 1: msgbus_strerror() describes every code in a sentence; 0: it gives the
+ * code's name only, and the descriptions (about 8 KB) are left out.
+ */
+#ifndef MSGBUS_CFG_ERROR_STRINGS
+#define MSGBUS_CFG_ERROR_STRINGS 1
+#endif
+
+#if !MSGBUS_CFG_PRODUCER && !MSGBUS_CFG_CONSUMER
+#error "MSGBUS_CFG_PRODUCER and MSGBUS_CFG_CONSUMER are both 0: nothing would be left"
+#endif
+#if MSGBUS_CFG_GROUPS && !MSGBUS_CFG_CONSUMER
+#error "MSGBUS_CFG_GROUPS needs MSGBUS_CFG_CONSUMER"
+#endif
+
 #if MSGBUS_CFG_MAX_ARRAY_COUNT < 1 || MSGBUS_CFG_MAX_ARRAY_COUNT > 0x7fffffffL
 #error "MSGBUS_CFG_MAX_ARRAY_COUNT must be in [1, INT32_MAX]"
 #endif

@@ -44,6 +44,7 @@ enum msgbus_local_error {
     MSGBUS_ERR_NO_MESSAGE = -1017,          /**< No message is available now. */
     MSGBUS_ERR_MSG_TOO_LARGE = -1018,       /**< A message exceeds the configured maximum. */
     MSGBUS_ERR_COMPRESSION = -1019,         /**< A compressed payload is corrupt. */
+    MSGBUS_ERR_NOT_BUILT = -1020,           /**< This build leaves the feature out. */
     MSGBUS_ERR_UNKNOWN = -1999              /**< Unclassified local failure. */
 };
 

@@ -7,9 +7,13 @@
  */
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
+
 #include "bus/partitioner.h"
 #include "bus/producer_int.h"
 #include "msgbus/kafka_errors.h"
+
+#if MSGBUS_CFG_PRODUCER
 
 /* ------------------------------------------------------------------------ */
 /* Topics                                                                    */
@@ -369,3 +373,7 @@ void mb_acc_free_all(mb_producer *p)
     p->topics = NULL;
     p->n_topics = p->cap_topics = 0;
 }
+
+#else  /* MSGBUS_CFG_PRODUCER 0: the calls answer MSGBUS_ERR_NOT_BUILT */
+typedef int mb_accumulator_left_out;
+#endif /* MSGBUS_CFG_PRODUCER */

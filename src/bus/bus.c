@@ -3,7 +3,6 @@
  * producer bound to one topic, and gives writes the blocking or
  * non-blocking meaning the config asks for.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "msgbus/msgbus.h"
@@ -70,6 +69,32 @@ void msgbus_config_init(msgbus_config *cfg)
     cfg->read_queue_max_bytes = 16u << 20;
 }
 
+/*
+ * Append @p s to the string of @p cap bytes at @p dst, which holds *@p n;
+ * -1 if it does not fit. (No printf here: small targets keep it out.)
+ */
+static int append(char *dst, size_t cap, size_t *n, const char *s)
+{
+    size_t len = strlen(s);
+    if (len >= cap - *n)
+        return -1;
+    memcpy(dst + *n, s, len + 1);
+    *n += len;
+    return 0;
+}
+
+static int append_uint(char *dst, size_t cap, size_t *n, unsigned v)
+{
+    char tmp[12];
+    int i = 11;
+    tmp[11] = '\0';
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && i > 0);
+    return append(dst, cap, n, tmp + i);
+}
+
 /* A switch rather than a range check: an enum may be unsigned (ARM EABI). */
 static int start_valid(msgbus_start s)
 {
@@ -89,7 +114,7 @@ static int start_valid(msgbus_start s)
 static int config_check(msgbus *b, const msgbus_config *c, mb_logger *lg)
 {
     const char *bad = NULL;
-    int n = 0;
+    int rc = 0;
     if (c->tech != MSGBUS_TECH_KAFKA)
         bad = "tech must be MSGBUS_TECH_KAFKA";
     else if (c->direction != MSGBUS_WRITER && c->direction != MSGBUS_READER)
@@ -108,13 +133,16 @@ static int config_check(msgbus *b, const msgbus_config *c, mb_logger *lg)
               (c->start == MSGBUS_START_DELTA && c->start_delta_ms < 0)))
         bad = "start must be MSGBUS_START_*, with a non-negative offset, time or delta";
     if (!bad) {
+        size_t n = 0;
+        int v6 = !c->bootstrap && strchr(c->host, ':') != NULL;
         if (c->bootstrap)
-            n = snprintf(b->bootstrap, sizeof b->bootstrap, "%s", c->bootstrap);
-        else if (strchr(c->host, ':'))
-            n = snprintf(b->bootstrap, sizeof b->bootstrap, "[%s]:%d", c->host, c->port);
+            rc = append(b->bootstrap, sizeof b->bootstrap, &n, c->bootstrap);
         else
-            n = snprintf(b->bootstrap, sizeof b->bootstrap, "%s:%d", c->host, c->port);
-        if (n < 0 || (size_t)n >= sizeof b->bootstrap)
+            rc = append(b->bootstrap, sizeof b->bootstrap, &n, v6 ? "[" : "") ||
+                 append(b->bootstrap, sizeof b->bootstrap, &n, c->host) ||
+                 append(b->bootstrap, sizeof b->bootstrap, &n, v6 ? "]:" : ":") ||
+                 append_uint(b->bootstrap, sizeof b->bootstrap, &n, (unsigned)c->port);
+        if (rc)
             bad = "host or bootstrap is too long";
     }
     if (bad) {
@@ -167,8 +195,11 @@ static int open_group_reader(msgbus *b, msgbus_consumer_config *cc)
             memcpy(r, &t, sizeof t);
         }
         strcpy(b->group_id, "msgbus-");
-        for (i = 0; i < 8; i++)
-            snprintf(b->group_id + 7 + 2 * i, 3, "%02x", r[i]);
+        for (i = 0; i < 8; i++) {
+            b->group_id[7 + 2 * i] = "0123456789abcdef"[r[i] >> 4];
+            b->group_id[8 + 2 * i] = "0123456789abcdef"[r[i] & 15];
+        }
+        b->group_id[23] = '\0';
         cc->group_id = b->group_id;
     }
     cc->auto_commit_interval_ms = c->auto_commit_interval_ms;

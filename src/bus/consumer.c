@@ -11,10 +11,14 @@
  */
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
+
 #include "bus/consumer_int.h"
 #include "bus/decompress.h"
 #include "msgbus/kafka_errors.h"
 #include "msgbus/port.h"
+
+#if MSGBUS_CFG_CONSUMER
 
 /* ------------------------------------------------------------------------ */
 /* Configuration and life cycle                                              */
@@ -113,8 +117,10 @@ void msgbus_consumer_close(msgbus_consumer *c)
     size_t i;
     if (!c)
         return;
+#if MSGBUS_CFG_GROUPS
     if (c->grp) /* commit and leave while the connections are still up */
         mb_group_destroy(c->grp);
+#endif
     c->grp = NULL;
     c->closing = 1;
     if (c->cl)
@@ -176,8 +182,13 @@ int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *
         strcpy(c->client_id, cfg->client_id);
     c->arena = c->al.alloc(c->al.ctx, MB_CONS_ARENA);
     rc = c->arena ? client_open(c) : MSGBUS_ERR_NOMEM;
+#if MSGBUS_CFG_GROUPS
     if (rc == 0 && cfg->group_id)
         rc = mb_group_create(&c->grp, c, cfg->group_id);
+#else
+    if (rc == 0 && cfg->group_id)
+        rc = MSGBUS_ERR_NOT_BUILT;
+#endif
     if (rc) {
         msgbus_consumer_close(c);
         return rc;
@@ -803,8 +814,10 @@ static int step(mb_consumer *c, uint32_t max_wait)
 {
     uint32_t now = msgbus_port_now_ms(), wait = max_wait;
     reap(c);
+#if MSGBUS_CFG_GROUPS
     if (c->grp)
         mb_group_step(c->grp, now, &wait);
+#endif
     send_requests(c, 0, now, &wait);
     send_requests(c, 1, now, &wait);
     return mb_client_poll(c->cl, wait);
@@ -1099,3 +1112,109 @@ int msgbus_record_header_get(const msgbus_record *rec, size_t i, msgbus_record_h
     }
     return MSGBUS_ERR_MALFORMED;
 }
+
+#else  /* MSGBUS_CFG_CONSUMER 0: the calls answer MSGBUS_ERR_NOT_BUILT */
+
+void msgbus_consumer_config_init(msgbus_consumer_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+}
+
+int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *cfg)
+{
+    (void)cfg;
+    if (out)
+        *out = NULL;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_consumer_assign(msgbus_consumer *c, const char *topic, int32_t partition, int64_t offset)
+{
+    (void)c;
+    (void)topic;
+    (void)partition;
+    (void)offset;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_consumer_assign_time(msgbus_consumer *c, const char *topic, int32_t partition,
+                                int64_t timestamp_ms)
+{
+    return msgbus_consumer_assign(c, topic, partition, timestamp_ms);
+}
+
+int msgbus_consumer_partition_count(msgbus_consumer *c, const char *topic, int32_t *n,
+                                    uint32_t timeout_ms)
+{
+    (void)c;
+    (void)topic;
+    (void)n;
+    (void)timeout_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_consumer_wait_positions(msgbus_consumer *c, uint32_t timeout_ms)
+{
+    (void)c;
+    (void)timeout_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_consumer_unassign(msgbus_consumer *c, const char *topic, int32_t partition)
+{
+    return msgbus_consumer_assign(c, topic, partition, 0);
+}
+
+int msgbus_consumer_seek(msgbus_consumer *c, const char *topic, int32_t partition, int64_t offset)
+{
+    return msgbus_consumer_assign(c, topic, partition, offset);
+}
+
+int msgbus_consumer_pause(msgbus_consumer *c, const char *topic, int32_t partition, int paused)
+{
+    return msgbus_consumer_assign(c, topic, partition, paused);
+}
+
+int msgbus_consumer_position(msgbus_consumer *c, const char *topic, int32_t partition,
+                             int64_t *offset, int64_t *end)
+{
+    (void)offset;
+    (void)end;
+    return msgbus_consumer_assign(c, topic, partition, 0);
+}
+
+size_t msgbus_consumer_assignment(msgbus_consumer *c, msgbus_topic_partition *out, size_t cap)
+{
+    (void)c;
+    (void)out;
+    (void)cap;
+    return 0;
+}
+
+int msgbus_consumer_poll(msgbus_consumer *c, msgbus_record *rec, uint32_t timeout_ms)
+{
+    (void)c;
+    (void)rec;
+    (void)timeout_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+uint32_t msgbus_consumer_ready(msgbus_consumer *c)
+{
+    (void)c;
+    return 0;
+}
+
+int msgbus_record_header_get(const msgbus_record *rec, size_t i, msgbus_record_header *h)
+{
+    (void)rec;
+    (void)i;
+    (void)h;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+void msgbus_consumer_close(msgbus_consumer *c)
+{
+    (void)c;
+}
+#endif /* MSGBUS_CFG_CONSUMER */

@@ -12,6 +12,8 @@
  */
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
+
 #include "bus/decompress.h"
 #include "proto/record_batch.h"
 
@@ -26,6 +28,8 @@
 #endif
 #if MSGBUS_HAVE_SNAPPY
 #include <snappy-c.h>
+
+#if MSGBUS_CFG_CONSUMER
 #endif
 
 #if MSGBUS_HAVE_ZLIB
@@ -198,3 +202,7 @@ int mb_codec_available(int codec)
         return 0;
     }
 }
+
+#else  /* MSGBUS_CFG_CONSUMER 0: the calls answer MSGBUS_ERR_NOT_BUILT */
+typedef int mb_decompress_left_out;
+#endif /* MSGBUS_CFG_CONSUMER */

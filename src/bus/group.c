@@ -15,6 +15,8 @@
  */
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
+
 #include "bus/consumer_int.h"
 #include "msgbus/kafka_errors.h"
 #include "msgbus/port.h"
@@ -22,6 +24,8 @@
 #include "proto/find_coordinator.h"
 #include "proto/group.h"
 #include "proto/offsets.h"
+
+#if MSGBUS_CFG_GROUPS
 
 #define MB_GROUP_MAX_TOPICS 64   /* topics one member subscribes to */
 #define MB_GROUP_MAX_MEMBERS 256 /* members a leader assigns to */
@@ -826,6 +830,24 @@ static void min_wait(uint32_t *wait, uint32_t at, uint32_t now)
         *wait = u;
 }
 
+/* 1 once the metadata knows every subscribed topic (its partitions or its error). */
+static int topics_known(mb_group *g)
+{
+    mb_cluster_view v;
+    size_t i;
+    int32_t j;
+    mb_client_cluster(g->c->cl, &v);
+    for (i = 0; i < g->n_topics; i++) {
+        for (j = 0; j < v.n_topics; j++)
+            if (strcmp(v.topics[j].name, g->topics[i]) == 0 &&
+                (v.topics[j].n_partitions > 0 || v.topics[j].error_code))
+                break;
+        if (j == v.n_topics)
+            return 0;
+    }
+    return 1;
+}
+
 void mb_group_step(mb_group *g, uint32_t now, uint32_t *wait)
 {
     if (g->n_topics == 0 || g->busy[R_FIND] || g->busy[R_JOIN] || g->busy[R_SYNC] ||
@@ -833,6 +855,13 @@ void mb_group_step(mb_group *g, uint32_t now, uint32_t *wait)
         return;
     if (g->state == G_IDLE) {
         if (msgbus_time_diff(now, g->retry_at) < 0) {
+            min_wait(wait, g->retry_at, now);
+            return;
+        }
+        if (!topics_known(g)) {
+            /* a leader must know the partitions it shares out: join once it does */
+            mb_client_refresh_metadata(g->c->cl, 0);
+            g->retry_at = now + 50;
             min_wait(wait, g->retry_at, now);
             return;
         }
@@ -997,3 +1026,21 @@ int msgbus_consumer_commit(msgbus_consumer *c, uint32_t wait_ms)
         return MSGBUS_ERR_TIMEOUT;
     return g->commit_err;
 }
+
+#else  /* MSGBUS_CFG_GROUPS 0: the calls answer MSGBUS_ERR_NOT_BUILT */
+
+int msgbus_consumer_subscribe(msgbus_consumer *c, const char *const *topics, size_t n)
+{
+    (void)c;
+    (void)topics;
+    (void)n;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_consumer_commit(msgbus_consumer *c, uint32_t wait_ms)
+{
+    (void)c;
+    (void)wait_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+#endif /* MSGBUS_CFG_GROUPS */

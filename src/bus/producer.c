@@ -6,8 +6,12 @@
  */
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
+
 #include "bus/producer_int.h"
 #include "msgbus/kafka_errors.h"
+
+#if MSGBUS_CFG_PRODUCER
 
 /* ------------------------------------------------------------------------ */
 /* Configuration                                                             */
@@ -562,3 +566,71 @@ void msgbus_producer_stats_get(msgbus_producer *p, msgbus_producer_stats *st)
     st->buffer_bytes = p->buf_bytes;
     msgbus_port_mutex_unlock(&p->lock);
 }
+
+#else  /* MSGBUS_CFG_PRODUCER 0: the calls answer MSGBUS_ERR_NOT_BUILT */
+
+void msgbus_producer_config_init(msgbus_producer_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+}
+
+int msgbus_producer_create(msgbus_producer **out, const msgbus_producer_config *cfg)
+{
+    (void)cfg;
+    if (out)
+        *out = NULL;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_producer_send(msgbus_producer *p, const msgbus_message *m)
+{
+    (void)p;
+    (void)m;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32_t *partition,
+                              int64_t *offset, uint32_t timeout_ms)
+{
+    (void)p;
+    (void)m;
+    (void)partition;
+    (void)offset;
+    (void)timeout_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_producer_flush(msgbus_producer *p, uint32_t timeout_ms)
+{
+    (void)p;
+    (void)timeout_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_producer_poll(msgbus_producer *p, uint32_t timeout_ms)
+{
+    (void)p;
+    (void)timeout_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+uint32_t msgbus_producer_queued(msgbus_producer *p)
+{
+    (void)p;
+    return 0;
+}
+
+void msgbus_producer_stats_get(msgbus_producer *p, msgbus_producer_stats *st)
+{
+    (void)p;
+    if (st)
+        memset(st, 0, sizeof *st);
+}
+
+int msgbus_producer_close(msgbus_producer *p, uint32_t timeout_ms)
+{
+    (void)p;
+    (void)timeout_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+#endif /* MSGBUS_CFG_PRODUCER */

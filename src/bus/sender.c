@@ -16,10 +16,14 @@
  */
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
+
 #include "bus/producer_int.h"
 #include "msgbus/kafka_errors.h"
 #include "proto/crc32c.h"
 #include "proto/init_producer_id.h"
+
+#if MSGBUS_CFG_PRODUCER
 
 #define MB_PRODUCE_MIN_VERSION 3 /* the first with RecordBatch v2 */
 #define MB_PRODUCE_MAX_VERSION 9
@@ -465,3 +469,7 @@ void mb_snd_free(mb_producer *p)
         p->al.free(p->al.ctx, r, sizeof *r);
     }
 }
+
+#else  /* MSGBUS_CFG_PRODUCER 0: the calls answer MSGBUS_ERR_NOT_BUILT */
+typedef int mb_sender_left_out;
+#endif /* MSGBUS_CFG_PRODUCER */

@@ -275,7 +275,7 @@ static void test_local_retriable(void **state)
 
 static void test_unknown_codes(void **state)
 {
-    static const int unknown[] = {129,   130,   1000,    -2,      -999,  -1000, -1020,
+    static const int unknown[] = {129,   130,   1000,    -2,      -999,  -1000, -1021,
                                   -1998, -2000, INT_MIN, INT_MAX, 32767, -32768};
     size_t i;
     (void)state;
