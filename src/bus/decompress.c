@@ -28,9 +28,9 @@
 #endif
 #if MSGBUS_HAVE_SNAPPY
 #include <snappy-c.h>
+#endif
 
 #if MSGBUS_CFG_CONSUMER
-#endif
 
 #if MSGBUS_HAVE_ZLIB
 static int gunzip(const uint8_t *in, size_t n, uint8_t *out, size_t cap, size_t *len)
