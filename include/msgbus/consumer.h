@@ -80,6 +80,8 @@ typedef struct msgbus_consumer_config {
     uint32_t fetch_max_bytes;   /**< per Fetch response; default 4 MiB */
     uint32_t partition_max_bytes; /**< per partition in a response; default 1 MiB */
     size_t queue_max_bytes;       /**< fetched data held at most; default 16 MiB */
+    uint32_t queue_max_msgs;      /**< fetched records held at most (fetching pauses beyond,
+                                       one fetch answer may pass it); default 100000 */
     int read_committed;           /**< 1 (default): skip aborted transactions */
     int auto_offset_reset;        /**< where to go when an offset is out of range:
                                        MSGBUS_OFFSET_BEGINNING (default) or MSGBUS_OFFSET_END */

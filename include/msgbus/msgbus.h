@@ -133,8 +133,9 @@ typedef struct msgbus_config {
     int64_t start_offset;             /**< MSGBUS_START_OFFSET */
     int64_t start_time_ms;            /**< MSGBUS_START_TIME: ms since the epoch */
     int64_t start_delta_ms;           /**< MSGBUS_START_DELTA: how far back from now */
-    uint32_t read_timeout_ms;    /**< blocking read: longest wait; 0 (default) waits for ever */
-    size_t read_queue_max_bytes; /**< fetched data held at most; default 16 MiB */
+    uint32_t read_timeout_ms;     /**< blocking read: longest wait; 0 (default) waits for ever */
+    size_t read_queue_max_bytes;  /**< fetched data held at most; default 16 MiB */
+    uint32_t read_queue_max_msgs; /**< fetched messages held at most; default 100000 */
 } msgbus_config;
 
 /** Opaque connection handle (Go: MsgBusIO). */

@@ -67,6 +67,7 @@ void msgbus_config_init(msgbus_config *cfg)
     cfg->auto_commit_interval_ms = 5000;
     cfg->session_timeout_ms = 10000;
     cfg->read_queue_max_bytes = 16u << 20;
+    cfg->read_queue_max_msgs = 100000;
 }
 
 /*
@@ -229,6 +230,7 @@ static int open_reader(msgbus *b)
     cc.client_id = c->client_id;
     cc.connect_retries = c->connect_retries;
     cc.queue_max_bytes = c->read_queue_max_bytes;
+    cc.queue_max_msgs = c->read_queue_max_msgs;
     if (cc.queue_max_bytes < cc.partition_max_bytes)
         cc.partition_max_bytes = cc.queue_max_bytes < 1024 ? 1024 : (uint32_t)cc.queue_max_bytes;
     cc.on_error = c->on_error;

@@ -32,6 +32,7 @@ void msgbus_consumer_config_init(msgbus_consumer_config *cfg)
     cfg->fetch_max_bytes = 4u << 20;
     cfg->partition_max_bytes = 1u << 20;
     cfg->queue_max_bytes = 16u << 20;
+    cfg->queue_max_msgs = 100000;
     cfg->read_committed = 1;
     cfg->auto_offset_reset = MSGBUS_OFFSET_BEGINNING;
     cfg->connect_retries = 3;
@@ -57,6 +58,8 @@ static int config_check(const msgbus_consumer_config *c, mb_logger *lg)
               "and fetch_max_bytes at least that";
     else if (c->queue_max_bytes < c->partition_max_bytes)
         bad = "queue_max_bytes must be at least partition_max_bytes";
+    else if (c->queue_max_msgs == 0)
+        bad = "queue_max_msgs must be positive";
     else if (c->auto_offset_reset != MSGBUS_OFFSET_BEGINNING &&
              c->auto_offset_reset != MSGBUS_OFFSET_END)
         bad = "auto_offset_reset must be MSGBUS_OFFSET_BEGINNING or MSGBUS_OFFSET_END";
@@ -108,6 +111,8 @@ static int client_open(mb_consumer *c)
 
 static void chunk_free(mb_consumer *c, mb_chunk *k)
 {
+    c->queued -= k->remaining < c->queued ? k->remaining : c->queued;
+    k->remaining = 0;
     c->buf_bytes -= k->cap;
     c->al.free(c->al.ctx, k, sizeof *k + k->cap);
 }
@@ -639,6 +644,7 @@ static int queue_chunk(mb_consumer *c, mb_cpart *p, const mb_fetch_partition_res
     k->part = p;
     k->epoch = p->epoch;
     k->remaining = count;
+    c->queued += count;
     memcpy(k->buf, pr->records.ptr, len);
     mb_batch_iter_init(&k->bi, k->buf, len);
     for (i = 0; i < pr->n_aborted_transactions && k->n_aborted < MB_CHUNK_MAX_ABORTED; i++)
@@ -774,8 +780,9 @@ static void send_requests(mb_consumer *c, int fetch, uint32_t now, uint32_t *wai
             *wait = d < *wait ? d : *wait;
             continue;
         }
-        if (fetch && c->buf_bytes + c->cfg.partition_max_bytes > c->cfg.queue_max_bytes &&
-            !c->free_chunks)
+        if (fetch && ((c->buf_bytes + c->cfg.partition_max_bytes > c->cfg.queue_max_bytes &&
+                       !c->free_chunks) ||
+                      c->queued >= c->cfg.queue_max_msgs))
             continue; /* enough is buffered: fetch more once poll has used some */
         leader = mb_client_leader(c->cl, p->topic, p->partition);
         if (leader < 0)
@@ -829,6 +836,8 @@ static int step(mb_consumer *c, uint32_t max_wait)
 
 static void chunk_done(mb_consumer *c, mb_chunk *k)
 {
+    c->queued -= k->remaining < c->queued ? k->remaining : c->queued;
+    k->remaining = 0;
     if (k->pooled) {
         k->next = c->free_chunks;
         c->free_chunks = k;
@@ -938,7 +947,9 @@ static int next_batch(mb_consumer *c, mb_chunk *k, msgbus_record *rec)
         if (c->cfg.read_committed && mb_batch_is_transactional(&k->batch) &&
             aborted(k, &k->batch)) {
             uint32_t n = (uint32_t)(last - k->batch.base_offset + 1);
-            k->remaining -= n < k->remaining ? n : k->remaining;
+            n = n < k->remaining ? n : k->remaining;
+            k->remaining -= n;
+            c->queued -= n < c->queued ? n : c->queued;
             p->position = last + 1;
             continue;
         }
@@ -1002,8 +1013,10 @@ static int next_record(mb_consumer *c, msgbus_record *rec)
                 if (r.offset < k->part->position)
                     continue;
                 k->part->position = r.offset + 1;
-                if (k->remaining)
+                if (k->remaining) {
                     k->remaining--;
+                    c->queued--;
+                }
                 fill_record(rec, k->part, &r, &k->batch);
                 return 0;
             }
@@ -1073,17 +1086,10 @@ int msgbus_consumer_wait_positions(msgbus_consumer *c, uint32_t timeout_ms)
 
 uint32_t msgbus_consumer_ready(msgbus_consumer *c)
 {
-    const mb_chunk *k;
-    uint32_t n = 0;
     if (!c)
         return 0;
     step(c, 0);
-    if (c->cur && c->cur->epoch == c->cur->part->epoch)
-        n += c->cur->remaining;
-    for (k = c->q_head; k; k = k->next)
-        if (k->epoch == k->part->epoch)
-            n += k->remaining;
-    return n;
+    return c->queued;
 }
 
 int msgbus_record_header_get(const msgbus_record *rec, size_t i, msgbus_record_header *h)

@@ -96,7 +96,8 @@ struct msgbus_consumer {
     } brokers[MB_CLIENT_MAX_BROKERS];
     size_t n_brokers;
     uint8_t *arena;
-    uint8_t *dbuf; /* the records of the compressed batch being read */
+    uint8_t *dbuf;   /* the records of the compressed batch being read */
+    uint32_t queued; /* records fetched and not yet returned (estimated from batch headers) */
     size_t dcap;
 };
 

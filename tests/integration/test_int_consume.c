@@ -745,6 +745,35 @@ static void test_zero_alloc_reading(void **state)
     msgbus_consumer_close(c);
 }
 
+/* ---- the fetched-message bound holds while nobody reads ---- */
+
+static void test_queue_bound_in_messages(void **state)
+{
+    msgbus_consumer_config cc;
+    msgbus_consumer *c;
+    uint32_t most = 0, n;
+    int i;
+    (void)state;
+    msgbus_consumer_config_init(&cc);
+    cc.bootstrap = g_broker.bootstrap;
+    cc.fetch_max_wait_ms = 10;
+    cc.partition_max_bytes = 16 * 1024; /* about 140 messages of 100 bytes per partition answer */
+    cc.queue_max_msgs = 500;
+    assert_int_equal(msgbus_consumer_create(&c, &cc), 0);
+    for (i = 0; i < 4; i++) /* quiet_c holds 120,000 messages (test_zero_alloc_reading) */
+        assert_int_equal(msgbus_consumer_assign(c, "quiet_c", i, MSGBUS_OFFSET_BEGINNING), 0);
+    for (i = 0; i < 50; i++) {
+        struct timespec ts = {0, 10 * 1000000L};
+        n = msgbus_consumer_ready(c);
+        most = n > most ? n : most;
+        nanosleep(&ts, NULL);
+    }
+    fprintf(stderr, "queue bound: at most %u messages held (bound 500, plus one answer)\n", most);
+    assert_true(most > 0);
+    assert_true(most <= 500 + 4 * 200); /* the bound, plus what one answer may bring */
+    msgbus_consumer_close(c);
+}
+
 /* ---- a group shared with kcat (librdkafka's balanced consumer) ---- */
 
 #define SHARED_PARTS 6
@@ -956,6 +985,7 @@ int main(void)
         cmocka_unit_test(test_bad_calls),
         cmocka_unit_test(test_reads_compressed_batches),
         cmocka_unit_test(test_zero_alloc_reading),
+        cmocka_unit_test(test_queue_bound_in_messages),
         cmocka_unit_test(test_bus_reader),
         cmocka_unit_test(test_bus_reader_group_resumes),
         cmocka_unit_test(test_group_with_kcat),
