@@ -172,6 +172,24 @@ size_t msgbus_consumer_assignment(msgbus_consumer *c, msgbus_topic_partition *ou
 int msgbus_consumer_commit(msgbus_consumer *c, uint32_t wait_ms);
 
 /**
+ * Commit the given offsets (the next offset to read, per partition) instead
+ * of the positions. Same results as msgbus_consumer_commit(), plus
+ * MSGBUS_ERR_INVALID_ARG for a bad topic, partition or offset.
+ */
+int msgbus_consumer_commit_offsets(msgbus_consumer *c, const msgbus_topic_partition *offsets,
+                                   size_t n, uint32_t wait_ms);
+
+/**
+ * The offset the group has committed for @p partition of @p topic, asked of
+ * the group coordinator (looked up if needed), waiting at most @p timeout_ms.
+ * *@p offset is -1 when nothing was committed.
+ * @return 0; MSGBUS_ERR_STATE without a group_id; MSGBUS_ERR_TIMEOUT; the
+ *         broker's error.
+ */
+int msgbus_consumer_committed(msgbus_consumer *c, const char *topic, int32_t partition,
+                              int64_t *offset, uint32_t timeout_ms);
+
+/**
  * Consume @p partition of @p topic from @p offset: an offset, or
  * MSGBUS_OFFSET_BEGINNING / MSGBUS_OFFSET_END. Assigning a partition that is
  * assigned already moves it (as msgbus_consumer_seek()).

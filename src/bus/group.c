@@ -41,11 +41,12 @@ enum { G_IDLE, G_FINDING, G_JOINING, G_LEADING, G_SYNCING, G_OFFSETS, G_STABLE }
  * instant leader does not. Kafka itself does not care; 100 ms per rebalance.
  */
 #define MB_GROUP_LEADER_SYNC_DELAY_MS 100
-enum { R_FIND, R_JOIN, R_SYNC, R_HB, R_COMMIT, R_OFETCH, R_LEAVE, R_N };
+enum { R_FIND, R_JOIN, R_SYNC, R_HB, R_COMMIT, R_OFETCH, R_LEAVE, R_QUERY, R_N };
 
 typedef struct mb_gtp {
     char topic[256];
     int32_t partition;
+    int64_t offset; /* explicit commits only */
 } mb_gtp;
 
 struct mb_group {
@@ -72,6 +73,10 @@ struct mb_group {
     /* what this member was given */
     mb_gtp *assigned;
     size_t n_assigned, cap_assigned;
+    mb_gtp *ex; /* offsets given to msgbus_consumer_commit_offsets(), until committed */
+    size_t n_ex, cap_ex;
+    mb_gtp query; /* msgbus_consumer_committed(): the partition asked about */
+    int query_err;
     int commit_err; /* the last commit's result */
     uint64_t commits;
     uint8_t *arena;
@@ -197,7 +202,10 @@ static void find_done(void *ud, int err, int16_t version, mb_rd *body)
     MB_LOG(&g->c->log, MB_LOG_INFO, "group %s: coordinator is broker %d", g->group_id,
            (int)resp.node_id);
     mb_client_refresh_metadata(g->c->cl, 1); /* make sure the client knows that broker */
-    start_join(g);
+    if (g->n_topics)
+        start_join(g);
+    else
+        g->state = G_IDLE; /* looked up for msgbus_consumer_committed(): no membership */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -707,39 +715,62 @@ static void hb_done(void *ud, int err, int16_t version, mb_rd *body)
         group_error(g, "Heartbeat", err);
 }
 
+/* One offset to commit. */
+typedef struct commit_ent {
+    const char *topic;
+    int32_t partition;
+    int64_t offset;
+} commit_ent;
+
+/* What a commit sends: the offsets given explicitly, else every known position. */
+static size_t commit_entries(mb_group *g, commit_ent *e)
+{
+    mb_consumer *c = g->c;
+    size_t i, n = 0;
+    if (g->n_ex) {
+        for (i = 0; i < g->n_ex; i++)
+            e[n++] = (commit_ent){g->ex[i].topic, g->ex[i].partition, g->ex[i].offset};
+        return n;
+    }
+    for (i = 0; i < c->n_parts; i++)
+        if (c->parts[i]->topic[0] && c->parts[i]->position >= 0)
+            e[n++] =
+                (commit_ent){c->parts[i]->topic, c->parts[i]->partition, c->parts[i]->position};
+    return n;
+}
+
 static int commit_encode(void *ud, mb_wr *w, int16_t version)
 {
     mb_group *g = ud;
-    mb_consumer *c = g->c;
+    size_t cap = (g->n_ex > g->c->n_parts ? g->n_ex : g->c->n_parts) + 1;
     mb_offset_commit_req_topic *t;
     mb_offset_commit_req_partition *parts;
     mb_offset_commit_req req;
+    commit_ent *e;
     mb_arena a;
-    size_t i, k, np = 0;
+    size_t i, k, n, np = 0;
     int32_t nt = 0;
+    uint8_t *used;
     mb_arena_init(&a, g->arena, MB_GROUP_ARENA);
-    t = mb_arena_alloc(&a, c->n_parts + 1, sizeof *t);
-    parts = mb_arena_alloc(&a, c->n_parts + 1, sizeof *parts);
-    if (!t || !parts)
+    t = mb_arena_alloc(&a, cap, sizeof *t);
+    parts = mb_arena_alloc(&a, cap, sizeof *parts);
+    e = mb_arena_alloc(&a, cap, sizeof *e);
+    used = mb_arena_alloc(&a, cap, 1);
+    if (!t || !parts || !e || !used)
         return MSGBUS_ERR_NO_ROOM;
-    for (i = 0; i < c->n_parts; i++) {
-        mb_cpart *p = c->parts[i];
-        int32_t x;
-        if (!p->topic[0] || p->position < 0)
+    n = commit_entries(g, e);
+    for (i = 0; i < n; i++) {
+        if (used[i])
             continue;
-        for (x = 0; x < nt && strcmp(t[x].name.ptr, p->topic) != 0; x++)
-            ;
-        if (x < nt)
-            continue;
-        t[nt].name = mb_str_c(p->topic);
+        t[nt].name = mb_str_c(e[i].topic);
         t[nt].partitions = &parts[np];
         t[nt].n_partitions = 0;
-        for (k = i; k < c->n_parts; k++) {
-            mb_cpart *q = c->parts[k];
-            if (!q->topic[0] || q->position < 0 || strcmp(q->topic, p->topic) != 0)
+        for (k = i; k < n; k++) {
+            if (used[k] || strcmp(e[k].topic, e[i].topic) != 0)
                 continue;
-            parts[np].partition_index = q->partition;
-            parts[np].committed_offset = q->position;
+            used[k] = 1;
+            parts[np].partition_index = e[k].partition;
+            parts[np].committed_offset = e[k].offset;
             parts[np].committed_leader_epoch = -1;
             parts[np].committed_metadata = MB_STR_NULL;
             np++;
@@ -773,6 +804,7 @@ static void commit_done(void *ud, int err, int16_t version, mb_rd *body)
                 err = resp.topics[t].partitions[p].error_code;
     g->commit_err = err;
     g->commits++;
+    g->n_ex = 0; /* the explicit offsets went (or failed): positions from now on */
     if (err && !g->c->closing) {
         MB_LOG(&g->c->log, MB_LOG_WARN, "group %s: commit failed: %s", g->group_id,
                msgbus_strerror(err));
@@ -962,6 +994,8 @@ void mb_group_destroy(mb_group *g)
         g->c->al.free(g->c->al.ctx, g->sync_buf, g->sync_cap);
     if (g->assigned)
         g->c->al.free(g->c->al.ctx, g->assigned, g->cap_assigned * sizeof *g->assigned);
+    if (g->ex)
+        g->c->al.free(g->c->al.ctx, g->ex, g->cap_ex * sizeof *g->ex);
     g->c->al.free(g->c->al.ctx, g->arena, MB_GROUP_ARENA);
     g->c->al.free(g->c->al.ctx, g, sizeof *g);
 }
@@ -1006,11 +1040,130 @@ int msgbus_consumer_subscribe(msgbus_consumer *c, const char *const *topics, siz
     return 0;
 }
 
+/* Send the commit prepared in g (explicit or positions) and wait as asked. */
+static int commit_now(mb_group *g, uint32_t wait_ms)
+{
+    uint64_t before = g->commits;
+    int rc = send_commit(g);
+    if (rc != 0 || wait_ms == 0)
+        return rc;
+    await(g, R_COMMIT, wait_ms);
+    if (g->commits == before)
+        return MSGBUS_ERR_TIMEOUT;
+    return g->commit_err;
+}
+
+int msgbus_consumer_commit_offsets(msgbus_consumer *c, const msgbus_topic_partition *offsets,
+                                   size_t n, uint32_t wait_ms)
+{
+    mb_group *g;
+    size_t i;
+    if (!c || !offsets || n == 0 || n > MSGBUS_CFG_MAX_ARRAY_COUNT)
+        return MSGBUS_ERR_INVALID_ARG;
+    for (i = 0; i < n; i++)
+        if (!offsets[i].topic || !mb_topic_name_valid(offsets[i].topic, strlen(offsets[i].topic)) ||
+            offsets[i].partition < 0 || offsets[i].offset < 0)
+            return MSGBUS_ERR_INVALID_ARG;
+    g = c->grp;
+    if (!g || !mb_group_stable(g))
+        return MSGBUS_ERR_STATE;
+    if (g->busy[R_COMMIT])
+        await(g, R_COMMIT, wait_ms ? wait_ms : 5000);
+    if (g->busy[R_COMMIT])
+        return MSGBUS_ERR_TIMEOUT;
+    if (n > g->cap_ex) {
+        mb_gtp *ex = c->al.alloc(c->al.ctx, n * sizeof *ex);
+        if (!ex)
+            return MSGBUS_ERR_NOMEM;
+        if (g->ex)
+            c->al.free(c->al.ctx, g->ex, g->cap_ex * sizeof *ex);
+        g->ex = ex;
+        g->cap_ex = n;
+    }
+    for (i = 0; i < n; i++) {
+        strcpy(g->ex[i].topic, offsets[i].topic);
+        g->ex[i].partition = offsets[i].partition;
+        g->ex[i].offset = offsets[i].offset;
+    }
+    g->n_ex = n;
+    return commit_now(g, wait_ms);
+}
+
+static int query_encode(void *ud, mb_wr *w, int16_t version)
+{
+    mb_group *g = ud;
+    mb_offset_fetch_req_topic t;
+    mb_offset_fetch_req req;
+    t.name = mb_str_c(g->query.topic);
+    t.partition_indexes = &g->query.partition;
+    t.n_partition_indexes = 1;
+    req.group_id = mb_str_c(g->group_id);
+    req.topics = &t;
+    req.n_topics = 1;
+    return mb_offset_fetch_req_write(w, version, &req);
+}
+
+static void query_done(void *ud, int err, int16_t version, mb_rd *body)
+{
+    mb_group *g = ud;
+    mb_offset_fetch_resp resp;
+    mb_arena a;
+    int32_t t, p;
+    g->busy[R_QUERY] = 0;
+    g->query.offset = -1;
+    mb_arena_init(&a, g->arena, MB_GROUP_ARENA);
+    if (err == 0)
+        err = mb_offset_fetch_resp_read(body, version, &a, &resp);
+    if (err == 0)
+        err = resp.error_code;
+    for (t = 0; err == 0 && t < resp.n_topics; t++)
+        for (p = 0; p < resp.topics[t].n_partitions; p++)
+            if (resp.topics[t].partitions[p].partition_index == g->query.partition) {
+                err = resp.topics[t].partitions[p].error_code;
+                g->query.offset = resp.topics[t].partitions[p].committed_offset;
+            }
+    g->query_err = err;
+}
+
+int msgbus_consumer_committed(msgbus_consumer *c, const char *topic, int32_t partition,
+                              int64_t *offset, uint32_t timeout_ms)
+{
+    mb_group *g;
+    uint32_t end;
+    if (!c || !offset || !topic || !mb_topic_name_valid(topic, strlen(topic)) || partition < 0)
+        return MSGBUS_ERR_INVALID_ARG;
+    g = c->grp;
+    if (!g)
+        return MSGBUS_ERR_STATE;
+    end = now_ms() + timeout_ms;
+    if (g->coordinator < 0 && !g->busy[R_FIND]) {
+        /* not a member yet: look the coordinator up (joining only follows a subscription) */
+        if (send_req(g, R_FIND, MB_BROKER_ANY, MB_API_FIND_COORDINATOR, 1, 3, 0, find_encode,
+                     find_done) != 0)
+            return MSGBUS_ERR_STATE;
+    }
+    while ((g->coordinator < 0 || g->busy[R_QUERY]) && msgbus_time_diff(end, now_ms()) > 0)
+        if (mb_client_poll(c->cl, 20) != 0)
+            return MSGBUS_ERR_TRANSPORT;
+    if (g->coordinator < 0 || g->busy[R_QUERY])
+        return MSGBUS_ERR_TIMEOUT;
+    strcpy(g->query.topic, topic);
+    g->query.partition = partition;
+    if (send_req(g, R_QUERY, g->coordinator, MB_API_OFFSET_FETCH, 1, 6, 0, query_encode,
+                 query_done) != 0)
+        return MSGBUS_ERR_STATE;
+    await(g, R_QUERY,
+          (uint32_t)(msgbus_time_diff(end, now_ms()) > 0 ? msgbus_time_diff(end, now_ms()) : 0));
+    if (g->busy[R_QUERY])
+        return MSGBUS_ERR_TIMEOUT;
+    if (g->query_err == 0)
+        *offset = g->query.offset;
+    return g->query_err;
+}
+
 int msgbus_consumer_commit(msgbus_consumer *c, uint32_t wait_ms)
 {
     mb_group *g;
-    uint64_t before;
-    int rc;
     if (!c)
         return MSGBUS_ERR_INVALID_ARG;
     g = c->grp;
@@ -1018,13 +1171,9 @@ int msgbus_consumer_commit(msgbus_consumer *c, uint32_t wait_ms)
         return MSGBUS_ERR_STATE;
     if (g->busy[R_COMMIT])
         await(g, R_COMMIT, wait_ms ? wait_ms : 5000);
-    before = g->commits;
-    if ((rc = send_commit(g)) != 0 || wait_ms == 0)
-        return rc;
-    await(g, R_COMMIT, wait_ms);
-    if (g->commits == before)
+    if (g->busy[R_COMMIT])
         return MSGBUS_ERR_TIMEOUT;
-    return g->commit_err;
+    return commit_now(g, wait_ms);
 }
 
 #else  /* MSGBUS_CFG_GROUPS 0: the calls answer MSGBUS_ERR_NOT_BUILT */
@@ -1041,6 +1190,27 @@ int msgbus_consumer_commit(msgbus_consumer *c, uint32_t wait_ms)
 {
     (void)c;
     (void)wait_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_consumer_commit_offsets(msgbus_consumer *c, const msgbus_topic_partition *offsets,
+                                   size_t n, uint32_t wait_ms)
+{
+    (void)c;
+    (void)offsets;
+    (void)n;
+    (void)wait_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_consumer_committed(msgbus_consumer *c, const char *topic, int32_t partition,
+                              int64_t *offset, uint32_t timeout_ms)
+{
+    (void)c;
+    (void)topic;
+    (void)partition;
+    (void)offset;
+    (void)timeout_ms;
     return MSGBUS_ERR_NOT_BUILT;
 }
 #endif /* MSGBUS_CFG_GROUPS */

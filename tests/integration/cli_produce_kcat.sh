@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `msgbus produce` read back by kcat: each stdin line one message, with the
 # key and header given, in order; then 1,000 generated messages of 100 bytes,
-# counted by kcat; msgbus consume reads both back too. Usage: cli_produce_kcat.sh MSGBUS_CLI BOOTSTRAP
+# counted by kcat; msgbus consume reads both back too, and reads what kcat
+# produced in each compression codec. Usage: cli_produce_kcat.sh MSGBUS_CLI BOOTSTRAP
 set -euo pipefail
 cli=$1 bs=$2
 topic=cli-produce-$$
@@ -25,4 +26,11 @@ n=$(timeout 30 kcat -b "$bs" -C -t "$topic-n" -o beginning -e -q -f '%S\n' | gre
 [ "$n" = 1000 ] || { echo "kcat read $n messages of 100 bytes, expected 1000"; exit 1; }
 n=$(timeout 30 "$cli" consume -b "$bs" -t "$topic-n" -e 2>/dev/null | grep -c '^abcdefghij')
 [ "$n" = 1000 ] || { echo "msgbus consume read $n messages, expected 1000"; exit 1; }
+# the other way: what kcat produced, compressed, msgbus consume reads back
+for codec in gzip lz4 zstd snappy; do
+  seq 1 500 | sed "s/^/$codec line /" | timeout 30 kcat -b "$bs" -P -t "$topic-$codec" -z "$codec" -p 0
+  got=$(timeout 30 "$cli" consume -b "$bs" -t "$topic-$codec" -p 0 -e 2>err.log)
+  want=$(seq 1 500 | sed "s/^/$codec line /")
+  [ "$got" = "$want" ] || { echo "msgbus consume read of kcat's $codec batches differs"; cat err.log; exit 1; }
+done
 echo "kcat read back what msgbus produced"

@@ -774,6 +774,53 @@ static void test_queue_bound_in_messages(void **state)
     msgbus_consumer_close(c);
 }
 
+/* ---- commits of given offsets, and what the group has committed ---- */
+
+static void test_commit_offsets_and_committed(void **state)
+{
+    msgbus_consumer_config cc;
+    msgbus_consumer *c, *other;
+    msgbus_topic_partition tp = {"from_rk", 0, 7};
+    msgbus_record rec;
+    const char *topic = "from_rk";
+    int64_t off = 0, pos = -1;
+    int i, rc = MSGBUS_ERR_STATE;
+    (void)state;
+    msgbus_consumer_config_init(&cc);
+    cc.bootstrap = g_broker.bootstrap;
+    cc.group_id = "grpQ";
+    cc.session_timeout_ms = 6000;
+    cc.heartbeat_interval_ms = 500;
+    cc.auto_commit_interval_ms = 0; /* by hand only */
+    cc.fetch_max_wait_ms = 10;
+    assert_int_equal(msgbus_consumer_create(&c, &cc), 0);
+    /* before any commit: nothing committed (asked before joining, too) */
+    assert_int_equal(msgbus_consumer_committed(c, "from_rk", 0, &off, 10000), 0);
+    assert_int_equal(off, -1);
+    assert_int_equal(msgbus_consumer_commit_offsets(c, &tp, 1, 1000), MSGBUS_ERR_STATE);
+    assert_int_equal(msgbus_consumer_subscribe(c, &topic, 1), 0);
+    for (i = 0; i < 20; i++) /* from_rk was filled by test_reads_librdkafka_exactly */
+        assert_int_equal(poll_one(c, &rec), 0);
+    for (i = 0; i < 100 && (rc = msgbus_consumer_commit_offsets(c, &tp, 1, 5000)) != 0; i++)
+        msgbus_consumer_poll(c, &rec, 50); /* still settling: keep polling */
+    assert_int_equal(rc, 0);
+    assert_int_equal(msgbus_consumer_committed(c, "from_rk", 0, &off, 5000), 0);
+    assert_int_equal(off, 7);
+    /* commit() sends the position: the 20 read */
+    assert_int_equal(msgbus_consumer_position(c, "from_rk", 0, &pos, NULL), 0);
+    assert_int_equal(msgbus_consumer_commit(c, 5000), 0);
+    assert_int_equal(msgbus_consumer_committed(c, "from_rk", 0, &off, 5000), 0);
+    assert_int_equal(off, pos);
+    tp.offset = -3;
+    assert_int_equal(msgbus_consumer_commit_offsets(c, &tp, 1, 0), MSGBUS_ERR_INVALID_ARG);
+    msgbus_consumer_close(c);
+    /* another consumer of the group, not subscribed, sees the same */
+    assert_int_equal(msgbus_consumer_create(&other, &cc), 0);
+    assert_int_equal(msgbus_consumer_committed(other, "from_rk", 0, &off, 10000), 0);
+    assert_int_equal(off, pos);
+    msgbus_consumer_close(other);
+}
+
 /* ---- a group shared with kcat (librdkafka's balanced consumer) ---- */
 
 #define SHARED_PARTS 6
@@ -986,6 +1033,7 @@ int main(void)
         cmocka_unit_test(test_reads_compressed_batches),
         cmocka_unit_test(test_zero_alloc_reading),
         cmocka_unit_test(test_queue_bound_in_messages),
+        cmocka_unit_test(test_commit_offsets_and_committed),
         cmocka_unit_test(test_bus_reader),
         cmocka_unit_test(test_bus_reader_group_resumes),
         cmocka_unit_test(test_group_with_kcat),
