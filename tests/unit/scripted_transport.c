@@ -76,6 +76,8 @@ static long st_send(void *ctx, msgbus_sock *s, const msgbus_iovec *iov, size_t i
     room = s->sc.send_chunk ? s->sc.send_chunk : ST_BUF;
     for (i = 0; i < iovcnt && room > 0; i++) {
         size_t n = iov[i].len < room ? iov[i].len : room;
+        if (s->out_len + n > ST_BUF && s->out_done == s->out_len)
+            s->out_len = s->out_done = 0; /* all handed to the responder: start over */
         if (s->out_len + n > ST_BUF)
             abort();
         memcpy(s->out + s->out_len, iov[i].base, n);
@@ -177,6 +179,14 @@ int st_random(void *ud, void *buf, size_t len)
 
 void st_push(msgbus_sock *s, const void *p, size_t n)
 {
+    if (s->in_len + n > ST_BUF && s->in_off < s->in_len) {
+        /* keep what the client has not read yet, at the front */
+        memmove(s->in, s->in + s->in_off, s->in_len - s->in_off);
+        s->in_len -= s->in_off;
+        s->in_off = 0;
+    } else if (s->in_off == s->in_len) {
+        s->in_len = s->in_off = 0;
+    }
     if (s->in_len + n > ST_BUF)
         abort();
     memcpy(s->in + s->in_len, p, n);
