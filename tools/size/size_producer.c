@@ -6,7 +6,7 @@
  */
 #include "msgbus/msgbus.h"
 #include "msgbus/port_none.h"
-#include "transport_stub.h"
+#include "transport_null.h"
 
 static uint32_t clock_ms(void *ud)
 {

@@ -1,10 +1,10 @@
 /*
- * transport_stub.h - a transport table whose functions do nothing, for the
+ * transport_null.h - a transport table whose functions do nothing, for the
  * size programs: they are linked to measure what an application pays in
  * flash for the parts of msgbus it uses, never run against a network.
  */
-#ifndef SIZE_TRANSPORT_STUB_H
-#define SIZE_TRANSPORT_STUB_H
+#ifndef SIZE_TRANSPORT_NULL_H
+#define SIZE_TRANSPORT_NULL_H
 
 #include "msgbus/error.h"
 #include "msgbus/transport.h"
