@@ -59,6 +59,25 @@
 #define MSGBUS_CFG_LOG 1
 #endif
 
+/**
+ * Bytes of the arena a consumer decodes Fetch and ListOffsets answers into
+ * (their partition arrays and aborted-transaction lists; records stay in
+ * the fetched data). An answer that needs more is an error for that fetch.
+ */
+#ifndef MSGBUS_CFG_CONSUMER_ARENA
+#define MSGBUS_CFG_CONSUMER_ARENA (64 * 1024)
+#endif
+
+/**
+ * Bytes of the arena a group member decodes group answers into: the
+ * leader's JoinGroup answer (every member's subscription) is the largest.
+ * 256 KiB suits groups of hundreds of members; a small device in a small
+ * group can set a few KiB.
+ */
+#ifndef MSGBUS_CFG_GROUP_ARENA
+#define MSGBUS_CFG_GROUP_ARENA (256 * 1024)
+#endif
+
 /** 1: the producer (and the bus API's writer side); 0: left out. */
 #ifndef MSGBUS_CFG_PRODUCER
 #define MSGBUS_CFG_PRODUCER 1

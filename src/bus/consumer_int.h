@@ -21,7 +21,7 @@ typedef struct mb_group mb_group;
 #define MB_FETCH_MAX_VERSION 12
 #define MB_LO_MIN_VERSION 1
 #define MB_LO_MAX_VERSION 3 /* v4+ adds leader epochs, which some brokers get wrong */
-#define MB_CONS_ARENA (64 * 1024)
+#define MB_CONS_ARENA MSGBUS_CFG_CONSUMER_ARENA
 
 typedef struct mb_cpart {
     char topic[256];

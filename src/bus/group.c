@@ -29,7 +29,7 @@
 
 #define MB_GROUP_MAX_TOPICS 64   /* topics one member subscribes to */
 #define MB_GROUP_MAX_MEMBERS 256 /* members a leader assigns to */
-#define MB_GROUP_ARENA (256 * 1024)
+#define MB_GROUP_ARENA MSGBUS_CFG_GROUP_ARENA
 
 enum { G_IDLE, G_FINDING, G_JOINING, G_LEADING, G_SYNCING, G_OFFSETS, G_STABLE };
 
