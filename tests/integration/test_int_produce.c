@@ -392,23 +392,29 @@ static void check_order(void *ud, const rd_kafka_message_t *m)
     o->last[m->partition] = seq;
 }
 
+/*
+ * Connections are dropped with the broker's _TRANSPORT error (-195), which
+ * closes the connection instead of answering, without writing. Not with
+ * broker_down: that can close a connection after the broker appended a
+ * batch but before the answer left, and this broker (librdkafka 2.0.2's
+ * mock) keeps no producer sequences, so any client's retry is then written
+ * twice (seen once under ASan). Exactly-once across that needs a broker
+ * that deduplicates, which Kafka does.
+ */
 static void test_reliability_under_faults(void **state)
 {
     static const char *faults[] = {
         "push_errors Produce NOT_LEADER_FOR_PARTITION NOT_LEADER_FOR_PARTITION",
         "leader rel 0 2",
         "push_errors Produce REQUEST_TIMED_OUT",
-        "broker_down 1",
-        "broker_up 1",
+        "push_errors Produce -195",
         "leader rel 1 3",
         "push_errors Produce -195",
         "leader rel 2 1",
-        "broker_down 2",
-        "broker_up 2",
+        "push_errors Produce -195 -195",
         "push_errors Produce NOT_ENOUGH_REPLICAS REQUEST_TIMED_OUT",
         "leader rel 3 2",
-        "broker_down 3",
-        "broker_up 3",
+        "push_errors Produce -195",
         "push_errors Produce NOT_LEADER_FOR_PARTITION",
         "leader rel 0 1",
     };
