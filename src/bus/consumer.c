@@ -474,6 +474,34 @@ static mb_creq *req_get(mb_consumer *c, int32_t broker, int is_fetch)
     return r;
 }
 
+/*
+ * Put the request's partitions of one topic next to each other (a request
+ * lists each topic once); each partition's epoch moves with it.
+ */
+static void group_by_topic(mb_creq *r)
+{
+    size_t i, j, k;
+    for (i = 0; i < r->n; i = j) {
+        for (j = i + 1, k = i + 1; k < r->n; k++) {
+            if (strcmp(r->parts[k]->topic, r->parts[i]->topic) == 0) {
+                mb_cpart *p = r->parts[j];
+                uint32_t e = r->epochs[j];
+                r->parts[j] = r->parts[k];
+                r->epochs[j] = r->epochs[k];
+                r->parts[k] = p;
+                r->epochs[k] = e;
+                j++;
+            }
+        }
+    }
+}
+
+/* 1 if partition @p i of the (grouped) request starts a new topic. */
+static int new_topic(const mb_creq *r, size_t i)
+{
+    return i == 0 || strcmp(r->parts[i]->topic, r->parts[i - 1]->topic) != 0;
+}
+
 static int fetch_encode(void *ud, mb_wr *w, int16_t version)
 {
     mb_creq *r = ud;
@@ -481,30 +509,22 @@ static int fetch_encode(void *ud, mb_wr *w, int16_t version)
     mb_fetch_topic *topics = r->u.f.topics;
     mb_fetch_partition *parts = r->u.f.parts;
     mb_fetch_req req;
-    size_t i, k, nt = 0, np = 0;
-    uint8_t used[MB_FREQ_MAX_PARTS];
-    memset(used, 0, sizeof used);
+    size_t i, nt = 0;
+    group_by_topic(r);
     for (i = 0; i < r->n; i++) {
-        if (used[i])
-            continue;
-        topics[nt].topic = mb_str_c(r->parts[i]->topic);
-        topics[nt].partitions = &parts[np];
-        topics[nt].n_partitions = 0;
-        for (k = i; k < r->n; k++) {
-            mb_cpart *p = r->parts[k];
-            if (used[k] || strcmp(p->topic, r->parts[i]->topic) != 0)
-                continue;
-            used[k] = 1;
-            parts[np].partition = p->partition;
-            parts[np].current_leader_epoch = -1;
-            parts[np].fetch_offset = p->fetch_offset;
-            parts[np].last_fetched_epoch = -1;
-            parts[np].log_start_offset = -1;
-            parts[np].partition_max_bytes = (int32_t)c->cfg.partition_max_bytes;
-            np++;
-            topics[nt].n_partitions++;
+        mb_cpart *p = r->parts[i];
+        if (new_topic(r, i)) {
+            topics[nt].topic = mb_str_c(p->topic);
+            topics[nt].partitions = &parts[i];
+            topics[nt++].n_partitions = 0;
         }
-        nt++;
+        parts[i].partition = p->partition;
+        parts[i].current_leader_epoch = -1;
+        parts[i].fetch_offset = p->fetch_offset;
+        parts[i].last_fetched_epoch = -1;
+        parts[i].log_start_offset = -1;
+        parts[i].partition_max_bytes = (int32_t)c->cfg.partition_max_bytes;
+        topics[nt - 1].n_partitions++;
     }
     memset(&req, 0, sizeof req);
     req.cluster_id = MB_STR_NULL;
@@ -527,27 +547,19 @@ static int lo_encode(void *ud, mb_wr *w, int16_t version)
     mb_list_offsets_req_topic *topics = r->u.lo.topics;
     mb_list_offsets_req_partition *parts = r->u.lo.parts;
     mb_list_offsets_req req;
-    size_t i, k, nt = 0, np = 0;
-    uint8_t used[MB_FREQ_MAX_PARTS];
-    memset(used, 0, sizeof used);
+    size_t i, nt = 0;
+    group_by_topic(r);
     for (i = 0; i < r->n; i++) {
-        if (used[i])
-            continue;
-        topics[nt].name = mb_str_c(r->parts[i]->topic);
-        topics[nt].partitions = &parts[np];
-        topics[nt].n_partitions = 0;
-        for (k = i; k < r->n; k++) {
-            mb_cpart *p = r->parts[k];
-            if (used[k] || strcmp(p->topic, r->parts[i]->topic) != 0)
-                continue;
-            used[k] = 1;
-            parts[np].partition_index = p->partition;
-            parts[np].current_leader_epoch = -1;
-            parts[np].timestamp = p->start;
-            np++;
-            topics[nt].n_partitions++;
+        mb_cpart *p = r->parts[i];
+        if (new_topic(r, i)) {
+            topics[nt].name = mb_str_c(p->topic);
+            topics[nt].partitions = &parts[i];
+            topics[nt++].n_partitions = 0;
         }
-        nt++;
+        parts[i].partition_index = p->partition;
+        parts[i].current_leader_epoch = -1;
+        parts[i].timestamp = p->start;
+        topics[nt - 1].n_partitions++;
     }
     req.replica_id = -1;
     req.isolation_level = (int8_t)(r->c->cfg.read_committed != 0);
