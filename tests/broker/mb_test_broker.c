@@ -3,12 +3,16 @@
  * so tests can talk to a real Kafka-protocol peer over loopback TCP and inject
  * faults into it while they run.
  *
- * Usage: mb_test_broker [-n BROKERS] [-t SECONDS] [-p PORT]
+ * Usage: mb_test_broker [-n BROKERS] [-t SECONDS] [-p PORT] [-a PORT[,PORT...]]
  *   -n  number of brokers (default 3, ids 1..N)
  *   -t  lifetime: exit by itself after this many seconds (default 600)
  *   -p  listen port of broker 1 (the others get ports of the kernel's choosing)
+ *   -a  advertise: broker i announces 127.0.0.1:PORT_i (one port per broker)
+ *       while really listening elsewhere (e.g. behind a TLS terminator)
  *
- * The first stdout line is the bootstrap list ("127.0.0.1:P1,127.0.0.1:P2,...").
+ * The first stdout line is the bootstrap list ("127.0.0.1:P1,127.0.0.1:P2,...");
+ * with -a it holds the advertised ports and a second line
+ * "listen 127.0.0.1:R1,127.0.0.1:R2,..." gives the real listen ports.
  * Then one command per stdin line, each answered "ok" or "error <why>" (see
  * README.md). EOF on stdin or "quit" shuts the cluster down.
  *
@@ -42,32 +46,133 @@
 /* loopback port-0 bind after arming gets the requested port instead. If that */
 /* port is taken we fall back to port 0 (librdkafka aborts on a failed bind)  */
 /* and main() reports the failure and exits.                                  */
+/*                                                                            */
+/* -a PORT,...: librdkafka 2.0.2 advertises (in Metadata and the bootstrap    */
+/* list) the port that getsockname() reports for a listener right after its   */
+/* bind(), and keeps that address to re-create the listener on broker_down    */
+/* (bind to it, then assert getsockname() returns the same). So:              */
+/*  - while the cluster is being created, the i-th loopback port-0 bind is    */
+/*    recorded as broker i's listener (fd, real port R_i, advertised A_i);    */
+/*  - getsockname() on a recorded fd whose real name is 127.0.0.1:R_i answers */
+/*    127.0.0.1:A_i; every other socket gets the real answer;                 */
+/*  - a loopback bind to some A_i (the broker_down re-listen) binds R_i       */
+/*    instead and records the new fd.                                         */
+/* In 2.0.2 rdkafka_mock.c is the only caller of getsockname() in the         */
+/* library (rd_kafka_mock_broker_new_listener). Listeners are created on the  */
+/* main thread before the mock thread starts, re-created on the mock thread   */
+/* only, so the table needs no lock.                                          */
 /* ------------------------------------------------------------------------ */
+
+#define MAX_BROKERS 100
 
 static int want_port;       /* 0: no override pending */
 static int port_bind_errno; /* errno of a failed override, 0 if none */
+
+static struct listener {
+    int fd;        /* last socket bound as this broker's listener */
+    uint16_t real; /* host order */
+    uint16_t adv;  /* host order */
+} listeners[MAX_BROKERS];
+static int n_adv;     /* number of -a ports */
+static int n_listen;  /* listeners recorded so far */
+static int recording; /* cluster creation in progress */
 
 static long real_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
     return syscall(SYS_bind, fd, addr, len);
 }
 
+static long real_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+    return syscall(SYS_getsockname, fd, addr, len);
+}
+
+static int is_loopback4(const struct sockaddr_in *sin)
+{
+    return sin->sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+}
+
+/* Forget fd as a listener (it is being bound to something else). */
+static void forget_fd(int fd)
+{
+    int i;
+    for (i = 0; i < n_listen; i++)
+        if (listeners[i].fd == fd)
+            listeners[i].fd = -1;
+}
+
+/* After a successful port-0 bind during creation: record fd as the next listener. */
+static void record_listener(int fd)
+{
+    struct sockaddr_in got;
+    socklen_t len = (socklen_t)sizeof got;
+    if (n_listen >= n_adv)
+        return;
+    if (real_getsockname(fd, (struct sockaddr *)&got, &len) != 0 || got.sin_family != AF_INET)
+        return;
+    listeners[n_listen].fd = fd;
+    listeners[n_listen].real = ntohs(got.sin_port);
+    n_listen++;
+}
+
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
     struct sockaddr_in sin;
     long rc;
-    if (want_port == 0 || addr == NULL || addr->sa_family != AF_INET || len < (socklen_t)sizeof sin)
+    int i;
+    if (addr == NULL || addr->sa_family != AF_INET || len < (socklen_t)sizeof sin)
         return (int)real_bind(fd, addr, len);
     memcpy(&sin, addr, sizeof sin);
-    if (sin.sin_port != 0)
+    if (n_adv > 0)
+        forget_fd(fd);
+    if (sin.sin_port != 0) {
+        /* broker_down re-creates a listener on its advertised address. */
+        for (i = 0; n_adv > 0 && is_loopback4(&sin) && i < n_listen; i++) {
+            if (ntohs(sin.sin_port) != listeners[i].adv)
+                continue;
+            sin.sin_port = htons(listeners[i].real);
+            rc = real_bind(fd, (const struct sockaddr *)&sin, (socklen_t)sizeof sin);
+            if (rc == 0)
+                listeners[i].fd = fd;
+            return (int)rc;
+        }
         return (int)real_bind(fd, addr, len);
-    sin.sin_port = htons((uint16_t)want_port);
-    want_port = 0;
-    rc = real_bind(fd, (const struct sockaddr *)&sin, (socklen_t)sizeof sin);
-    if (rc == 0)
-        return 0;
-    port_bind_errno = errno;
-    return (int)real_bind(fd, addr, len);
+    }
+    if (!recording || !is_loopback4(&sin))
+        return (int)real_bind(fd, addr, len);
+    rc = -1;
+    if (want_port != 0) {
+        sin.sin_port = htons((uint16_t)want_port);
+        want_port = 0;
+        rc = real_bind(fd, (const struct sockaddr *)&sin, (socklen_t)sizeof sin);
+        if (rc != 0)
+            port_bind_errno = errno;
+    }
+    if (rc != 0)
+        rc = real_bind(fd, addr, len);
+    if (rc == 0 && n_adv > 0)
+        record_listener(fd);
+    return (int)rc;
+}
+
+int getsockname(int fd, struct sockaddr *restrict addr, socklen_t *restrict len)
+{
+    struct sockaddr_in sin;
+    long rc = real_getsockname(fd, addr, len);
+    int i;
+    if (rc != 0 || n_adv == 0 || addr == NULL || *len < (socklen_t)sizeof sin)
+        return (int)rc;
+    memcpy(&sin, addr, sizeof sin);
+    if (sin.sin_family != AF_INET || !is_loopback4(&sin))
+        return (int)rc;
+    for (i = 0; i < n_listen; i++) {
+        if (listeners[i].fd == fd && ntohs(sin.sin_port) == listeners[i].real) {
+            sin.sin_port = htons(listeners[i].adv);
+            memcpy(addr, &sin, sizeof sin);
+            break;
+        }
+    }
+    return (int)rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -433,8 +538,43 @@ static void serve(rd_kafka_mock_cluster_t *mc, double deadline)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: mb_test_broker [-n BROKERS] [-t SECONDS] [-p PORT]\n");
+    fprintf(stderr,
+            "usage: mb_test_broker [-n BROKERS] [-t SECONDS] [-p PORT] [-a PORT[,PORT...]]\n");
     exit(2);
+}
+
+/* -a list: "P1,P2,..." into listeners[].adv; returns the count or -1. */
+static int parse_adv(const char *arg)
+{
+    char buf[1024];
+    char *save = NULL, *tok;
+    long v;
+    int n = 0;
+    if (strlen(arg) >= sizeof buf || arg[0] == '\0' || arg[strlen(arg) - 1] == ',' ||
+        strstr(arg, ",,") != NULL)
+        return -1;
+    strcpy(buf, arg);
+    for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        if (n == MAX_BROKERS || parse_long(tok, 1, 65535, &v) != 0)
+            return -1;
+        listeners[n].fd = -1;
+        listeners[n].adv = (uint16_t)v;
+        n++;
+    }
+    return n;
+}
+
+/* The second stdout line with -a: the real listen ports, broker order. */
+static void reply_listen(void)
+{
+    char line[MAX_BROKERS * 22 + 16];
+    size_t of;
+    int i;
+    of = (size_t)snprintf(line, sizeof line, "listen ");
+    for (i = 0; i < n_listen; i++)
+        of += (size_t)snprintf(line + of, sizeof line - of, "%s127.0.0.1:%u", i ? "," : "",
+                               (unsigned)listeners[i].real);
+    reply("%s", line);
 }
 
 int main(int argc, char **argv)
@@ -445,7 +585,10 @@ int main(int argc, char **argv)
     rd_kafka_t *rk;
     rd_kafka_mock_cluster_t *mc;
     int opt;
-    while ((opt = getopt(argc, argv, "n:t:p:")) != -1) {
+    int adv = 0;
+    while ((opt = getopt(argc, argv, "n:t:p:a:")) != -1) {
+        if (opt == 'a' && (adv = parse_adv(optarg)) > 0)
+            continue;
         if (opt == 'n' && parse_long(optarg, 1, 100, &brokers) == 0)
             continue;
         if (opt == 't' && parse_long(optarg, 1, 86400, &lifetime) == 0)
@@ -456,6 +599,10 @@ int main(int argc, char **argv)
     }
     if (optind != argc)
         usage();
+    if (adv > 0 && adv != brokers) {
+        fprintf(stderr, "mb_test_broker: -a needs exactly one port per broker (%ld)\n", brokers);
+        usage();
+    }
     /* A test that dies must not leave us running: the hard backstop. */
     alarm((unsigned)lifetime + 10);
     conf = rd_kafka_conf_new();
@@ -469,7 +616,10 @@ int main(int argc, char **argv)
         return 1;
     }
     want_port = (int)port;
+    n_adv = adv;
+    recording = 1;
     mc = rd_kafka_mock_cluster_new(rk, (int)brokers);
+    recording = 0;
     want_port = 0;
     if (mc == NULL) {
         fprintf(stderr, "mb_test_broker: cannot create the mock cluster\n");
@@ -483,7 +633,15 @@ int main(int argc, char **argv)
         rd_kafka_destroy(rk);
         return 3;
     }
+    if (n_listen != n_adv) {
+        fprintf(stderr, "mb_test_broker: -a: saw %d of %d listener binds\n", n_listen, n_adv);
+        rd_kafka_mock_cluster_destroy(mc);
+        rd_kafka_destroy(rk);
+        return 1;
+    }
     reply("%s", rd_kafka_mock_cluster_bootstraps(mc));
+    if (n_adv > 0)
+        reply_listen();
     serve(mc, now_s() + (double)lifetime);
     rd_kafka_mock_cluster_destroy(mc);
     rd_kafka_destroy(rk);
