@@ -26,14 +26,17 @@ set(MSGBUS_PROTO_SOURCES
   ${MSGBUS_ROOT}/src/proto/record_batch.c
   ${MSGBUS_ROOT}/src/proto/sasl.c)
 
-# Broker connections, the request pipeline, cluster metadata, the event loop.
+# Broker connections, the request pipeline, cluster metadata, the event loop,
+# TLS and SASL. TLS and SCRAM need mbedTLS: compile with MSGBUS_CFG_TLS=1 and
+# MSGBUS_CFG_SASL=1 and link mbedtls, mbedx509 and mbedcrypto to have them.
 set(MSGBUS_NET_SOURCES
   ${MSGBUS_ROOT}/src/net/addr.c
   ${MSGBUS_ROOT}/src/net/backoff.c
   ${MSGBUS_ROOT}/src/net/client.c
   ${MSGBUS_ROOT}/src/net/cluster.c
   ${MSGBUS_ROOT}/src/net/conn.c
-  ${MSGBUS_ROOT}/src/net/log.c)
+  ${MSGBUS_ROOT}/src/net/log.c
+  ${MSGBUS_ROOT}/src/net/scram.c)
 
 # Producer, consumer, groups and the bus facade (growing).
 set(MSGBUS_BUS_SOURCES

@@ -101,6 +101,33 @@
 #define MSGBUS_CFG_ERROR_STRINGS 1
 #endif
 
+/**
+ * 1: TLS over mbedTLS (2.28 or 3.x; link mbedtls, mbedx509, mbedcrypto);
+ * 0: left out, and a configuration asking for ssl answers
+ * MSGBUS_ERR_NOT_BUILT. CMake sets it when it finds mbedTLS.
+ */
+#ifndef MSGBUS_CFG_TLS
+#define MSGBUS_CFG_TLS 0
+#endif
+
+/**
+ * 1: SASL authentication (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; SCRAM takes
+ * its HMAC, SHA-2 and PBKDF2 from mbedTLS's crypto library); 0: left out.
+ * CMake sets it when it finds mbedTLS.
+ */
+#ifndef MSGBUS_CFG_SASL
+#define MSGBUS_CFG_SASL 0
+#endif
+
+/**
+ * Most PBKDF2 iterations a SCRAM server may ask for. Kafka's brokers allow
+ * 4096 to 16384; a larger count from the wire is refused rather than
+ * letting a hostile server spend the device's time.
+ */
+#ifndef MSGBUS_CFG_SCRAM_MAX_ITERATIONS
+#define MSGBUS_CFG_SCRAM_MAX_ITERATIONS 16384
+#endif
+
 #if !MSGBUS_CFG_PRODUCER && !MSGBUS_CFG_CONSUMER
 #error "MSGBUS_CFG_PRODUCER and MSGBUS_CFG_CONSUMER are both 0: nothing would be left"
 #endif
@@ -108,6 +135,9 @@
 #error "MSGBUS_CFG_GROUPS needs MSGBUS_CFG_CONSUMER"
 #endif
 
+#if MSGBUS_CFG_SCRAM_MAX_ITERATIONS < 4096
+#error "MSGBUS_CFG_SCRAM_MAX_ITERATIONS must be at least 4096 (the SCRAM minimum msgbus accepts)"
+#endif
 #if MSGBUS_CFG_MAX_ARRAY_COUNT < 1 || MSGBUS_CFG_MAX_ARRAY_COUNT > 0x7fffffffL
 #error "MSGBUS_CFG_MAX_ARRAY_COUNT must be in [1, INT32_MAX]"
 #endif

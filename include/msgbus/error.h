@@ -45,7 +45,13 @@ enum msgbus_local_error {
     MSGBUS_ERR_MSG_TOO_LARGE = -1018,       /**< A message exceeds the configured maximum. */
     MSGBUS_ERR_COMPRESSION = -1019,         /**< A compressed payload is corrupt. */
     MSGBUS_ERR_NOT_BUILT = -1020,           /**< This build leaves the feature out. */
-    MSGBUS_ERR_UNKNOWN = -1999              /**< Unclassified local failure. */
+    MSGBUS_ERR_TLS = -1021,                 /**< TLS handshake or record failure. */
+    MSGBUS_ERR_CERT_UNTRUSTED = -1022,      /**< The broker's certificate chain is not trusted. */
+    MSGBUS_ERR_CERT_EXPIRED = -1023, /**< The broker's certificate expired (or is not yet valid). */
+    MSGBUS_ERR_CERT_HOSTNAME = -1024, /**< The broker's certificate names another host. */
+    MSGBUS_ERR_AUTH = -1025,          /**< SASL authentication failed or was refused. */
+    MSGBUS_ERR_CONFIG = -1026,        /**< A security setting is unusable (file, key, mechanism). */
+    MSGBUS_ERR_UNKNOWN = -1999        /**< Unclassified local failure. */
 };
 
 /**

@@ -30,6 +30,17 @@ typedef struct mb_err_info {
 /* Sorted by code (ascending). test_errors.c checks the order. */
 static const mb_err_info mb_err_table[] = {
     {MSGBUS_ERR_UNKNOWN, "MSGBUS_ERR_UNKNOWN", D("unclassified local failure"), 0},
+    {MSGBUS_ERR_CONFIG, "MSGBUS_ERR_CONFIG",
+     D("a security setting is unusable (file, key or mechanism)"), 0},
+    {MSGBUS_ERR_AUTH, "MSGBUS_ERR_AUTH",
+     D("the broker refused the SASL mechanism or credentials, or could not prove itself"), 0},
+    {MSGBUS_ERR_CERT_HOSTNAME, "MSGBUS_ERR_CERT_HOSTNAME",
+     D("the broker's certificate does not name the host connected to"), 0},
+    {MSGBUS_ERR_CERT_EXPIRED, "MSGBUS_ERR_CERT_EXPIRED",
+     D("the broker's certificate has expired or is not yet valid"), 0},
+    {MSGBUS_ERR_CERT_UNTRUSTED, "MSGBUS_ERR_CERT_UNTRUSTED",
+     D("the broker's certificate is not signed by a trusted CA"), 0},
+    {MSGBUS_ERR_TLS, "MSGBUS_ERR_TLS", D("TLS handshake or record failure"), 0},
     {MSGBUS_ERR_NOT_BUILT, "MSGBUS_ERR_NOT_BUILT", D("this build leaves the feature out"), 0},
     {MSGBUS_ERR_COMPRESSION, "MSGBUS_ERR_COMPRESSION", D("a compressed payload is corrupt"), 0},
     {MSGBUS_ERR_MSG_TOO_LARGE, "MSGBUS_ERR_MSG_TOO_LARGE",

@@ -159,10 +159,12 @@ static const code_name kafka_codes[] = {
 
 /* Every local error of msgbus/error.h. */
 static const code_name local_codes[] = {
-    L(TRUNCATED),   L(MALFORMED),   L(LIMIT),           L(NO_ROOM),     L(UNSUPPORTED_VERSION),
-    L(CRC),         L(INVALID_ARG), L(FRAME_TOO_LARGE), L(NOMEM),       L(UNSUPPORTED_CODEC),
-    L(CORRELATION), L(STATE),       L(TIMEOUT),         L(QUEUE_FULL),  L(TRANSPORT),
-    L(RESOLVE),     L(NO_MESSAGE),  L(MSG_TOO_LARGE),   L(COMPRESSION), L(UNKNOWN),
+    L(TRUNCATED),   L(MALFORMED),      L(LIMIT),           L(NO_ROOM),       L(UNSUPPORTED_VERSION),
+    L(CRC),         L(INVALID_ARG),    L(FRAME_TOO_LARGE), L(NOMEM),         L(UNSUPPORTED_CODEC),
+    L(CORRELATION), L(STATE),          L(TIMEOUT),         L(QUEUE_FULL),    L(TRANSPORT),
+    L(RESOLVE),     L(NO_MESSAGE),     L(MSG_TOO_LARGE),   L(COMPRESSION),   L(NOT_BUILT),
+    L(TLS),         L(CERT_UNTRUSTED), L(CERT_EXPIRED),    L(CERT_HOSTNAME), L(AUTH),
+    L(CONFIG),      L(UNKNOWN),
 };
 
 #define N_KAFKA (sizeof kafka_codes / sizeof kafka_codes[0])
@@ -275,7 +277,7 @@ static void test_local_retriable(void **state)
 
 static void test_unknown_codes(void **state)
 {
-    static const int unknown[] = {129,   130,   1000,    -2,      -999,  -1000, -1021,
+    static const int unknown[] = {129,   130,   1000,    -2,      -999,  -1000, -1027,
                                   -1998, -2000, INT_MIN, INT_MAX, 32767, -32768};
     size_t i;
     (void)state;
