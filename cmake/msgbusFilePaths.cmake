@@ -36,7 +36,10 @@ set(MSGBUS_NET_SOURCES
   ${MSGBUS_ROOT}/src/net/cluster.c
   ${MSGBUS_ROOT}/src/net/conn.c
   ${MSGBUS_ROOT}/src/net/log.c
-  ${MSGBUS_ROOT}/src/net/scram.c)
+  ${MSGBUS_ROOT}/src/net/security.c
+  ${MSGBUS_ROOT}/src/net/sasl_auth.c
+  ${MSGBUS_ROOT}/src/net/scram.c
+  ${MSGBUS_ROOT}/src/net/tls.c)
 
 # Producer, consumer, groups and the bus facade (growing).
 set(MSGBUS_BUS_SOURCES

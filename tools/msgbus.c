@@ -9,6 +9,12 @@
  *                  [-o beginning|end|OFFSET|s@TIMESTAMP_MS]
  *                  [-n COUNT] [-e] [-v]
  *
+ * Every command also takes the security options (TLS and SASL):
+ *   --security-protocol plaintext|ssl|sasl_plaintext|sasl_ssl
+ *   --ca FILE  --cert FILE  --key FILE  --key-password PW  --tls-server-name NAME
+ *   --no-verify-hostname  --sasl-mechanism PLAIN|SCRAM-SHA-256|SCRAM-SHA-512
+ *   --sasl-user USER  --sasl-password PW  (or the MSGBUS_SASL_PASSWORD variable)
+ *
  * metadata prints the cluster's brokers and every topic with its partitions
  * and leaders. produce sends each line of stdin as one message (or COUNT
  * generated messages of SIZE bytes) and exits 0 only when every message was
@@ -47,7 +53,60 @@ static void usage(FILE *f)
             "  -b LIST  bootstrap brokers\n"
             "  -t TOPIC only this topic (repeatable; created if the cluster allows it)\n"
             "  -T MS    give up after MS milliseconds (default 10000)\n"
-            "  -v       log the client's progress to stderr\n");
+            "  -v       log the client's progress to stderr\n\n"
+            "security options (every command):\n"
+            "  --security-protocol plaintext|ssl|sasl_plaintext|sasl_ssl\n"
+            "  --ca FILE            CAs trusted for the brokers' certificates (PEM)\n"
+            "  --cert FILE --key FILE [--key-password PW]   client certificate (mutual TLS)\n"
+            "  --tls-server-name NAME   name checked in the certificates (default: broker host)\n"
+            "  --no-verify-hostname     accept a certificate for another name (tests only)\n"
+            "  --sasl-mechanism PLAIN|SCRAM-SHA-256|SCRAM-SHA-512 (default PLAIN)\n"
+            "  --sasl-user USER --sasl-password PW (or set MSGBUS_SASL_PASSWORD)\n");
+}
+
+/*
+ * A security option at argv[i] (value at argv[i + 1]): 1 when @p a is one
+ * that takes no value, 2 when it took its value, 0 when @p a is not a
+ * security option, -1 when its value is missing or wrong.
+ */
+static int security_opt(msgbus_security *sec, const char *a, const char *v)
+{
+    if (!strcmp(a, "--no-verify-hostname")) {
+        sec->verify_hostname = 0;
+        return 1;
+    }
+    if (strncmp(a, "--", 2) != 0)
+        return 0;
+    if (!v)
+        return -1;
+    if (!strcmp(a, "--security-protocol"))
+        return msgbus_security_protocol_parse(v, &sec->protocol) ? -1 : 2;
+    if (!strcmp(a, "--sasl-mechanism"))
+        return msgbus_sasl_mechanism_parse(v, &sec->sasl_mechanism) ? -1 : 2;
+    if (!strcmp(a, "--ca"))
+        sec->ca.file = v;
+    else if (!strcmp(a, "--cert"))
+        sec->cert.file = v;
+    else if (!strcmp(a, "--key"))
+        sec->key.file = v;
+    else if (!strcmp(a, "--key-password"))
+        sec->key_password = v;
+    else if (!strcmp(a, "--tls-server-name"))
+        sec->sni_hostname = v;
+    else if (!strcmp(a, "--sasl-user"))
+        sec->sasl_username = v;
+    else if (!strcmp(a, "--sasl-password"))
+        sec->sasl_password = v;
+    else
+        return 0;
+    return 2;
+}
+
+/* The password from the environment when not given on the command line. */
+static void security_env(msgbus_security *sec)
+{
+    if (!sec->sasl_password)
+        sec->sasl_password = getenv("MSGBUS_SASL_PASSWORD");
 }
 
 static void log_stderr(void *ud, int level, const char *msg)
@@ -91,9 +150,20 @@ static int cmd_metadata(int argc, char **argv)
     const char *topics[64];
     int n_topics = 0, i, rc;
     long timeout = 10000;
+    msgbus_security sec;
     mb_client_config_init(&cfg);
+    msgbus_security_init(&sec);
     cfg.client_id = "msgbus-cli";
     for (i = 1; i < argc; i++) {
+        int so = security_opt(&sec, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+        if (so > 0) {
+            i += so - 1;
+            continue;
+        }
+        if (so < 0) {
+            usage(stderr);
+            return 2;
+        }
         if (!strcmp(argv[i], "-b") && i + 1 < argc)
             cfg.bootstrap = argv[++i];
         else if (!strcmp(argv[i], "-t") && i + 1 < argc && n_topics < 64)
@@ -118,6 +188,8 @@ static int cmd_metadata(int argc, char **argv)
         return 1;
     }
     cfg.transport = &tcp;
+    security_env(&sec);
+    cfg.security = &sec;
     cfg.connect_timeout_ms = (uint32_t)timeout;
     rc = mb_client_create(&c, &cfg);
     for (i = 0; rc == 0 && i < n_topics; i++)
@@ -182,6 +254,15 @@ static int cmd_produce(int argc, char **argv)
     msgbus_producer_config_init(&cfg);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int so = security_opt(&cfg.security, a, v);
+        if (so > 0) {
+            i += so - 1;
+            continue;
+        }
+        if (so < 0) {
+            usage(stderr);
+            return 2;
+        }
         if (v && !strcmp(a, "-b"))
             cfg.bootstrap = v;
         else if (v && !strcmp(a, "-t"))
@@ -224,6 +305,7 @@ static int cmd_produce(int argc, char **argv)
         cfg.log = log_stderr;
         cfg.log_level = MSGBUS_LOG_WARN;
     }
+    security_env(&cfg.security);
     m.headers = n_hdrs ? hdrs : NULL;
     m.n_headers = n_hdrs;
     cfg.on_delivery = on_delivery;
@@ -301,6 +383,15 @@ static int cmd_consume(int argc, char **argv)
     cfg.fetch_max_wait_ms = 100;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int so = security_opt(&cfg.security, a, v);
+        if (so > 0) {
+            i += so - 1;
+            continue;
+        }
+        if (so < 0) {
+            usage(stderr);
+            return 2;
+        }
         if (!strcmp(a, "-e")) {
             at_end = 1;
             continue;
@@ -340,6 +431,7 @@ static int cmd_consume(int argc, char **argv)
         cfg.log = log_stderr;
         cfg.log_level = MSGBUS_LOG_WARN;
     }
+    security_env(&cfg.security);
     cfg.group_id = group;
     if (group) {
         cfg.session_timeout_ms = 6000;

@@ -38,6 +38,7 @@
 #include "msgbus/error.h"
 #include "msgbus/log.h"
 #include "msgbus/producer.h"
+#include "msgbus/security.h"
 #include "msgbus/transport.h"
 
 #ifdef __cplusplus
@@ -104,6 +105,9 @@ typedef struct msgbus_consumer_config {
     int log_level;                     /**< default MSGBUS_LOG_WARN */
     const msgbus_allocator *alloc;     /**< default msgbus_allocator_default() */
     const msgbus_transport *transport; /**< default: the port's TCP transport */
+    msgbus_security security; /**< TLS and SASL (security.h); default plaintext. Files, keys
+                                   and credentials are read when the connection layer is
+                                   created, and not kept */
 } msgbus_consumer_config;
 
 /** One record header, pointing into the fetched data. */

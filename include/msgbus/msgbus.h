@@ -58,6 +58,7 @@
 #include "msgbus/error.h"
 #include "msgbus/log.h"
 #include "msgbus/producer.h"
+#include "msgbus/security.h"
 #include "msgbus/transport.h"
 
 #ifdef __cplusplus
@@ -124,6 +125,8 @@ typedef struct msgbus_config {
     const msgbus_allocator *alloc;     /**< default msgbus_allocator_default() */
     const msgbus_transport *transport; /**< default: the port's TCP transport */
     msgbus_loop_mode loop;             /**< default MSGBUS_LOOP_AUTO */
+    msgbus_security security;          /**< TLS and SASL (security.h); default plaintext. Read at
+                                            connect (and not kept), used on every reconnect */
     /* reader */
     msgbus_start start;   /**< default MSGBUS_START_COMMITTED */
     const char *group_id; /**< MSGBUS_START_COMMITTED: the group; NULL: one is generated */

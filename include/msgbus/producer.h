@@ -49,6 +49,7 @@
 #include "msgbus/alloc.h"
 #include "msgbus/error.h"
 #include "msgbus/log.h"
+#include "msgbus/security.h"
 #include "msgbus/transport.h"
 
 #ifdef __cplusplus
@@ -147,6 +148,9 @@ typedef struct msgbus_producer_config {
     int log_level;                     /**< default MSGBUS_LOG_WARN */
     const msgbus_allocator *alloc;     /**< default msgbus_allocator_default() */
     const msgbus_transport *transport; /**< default: the port's TCP transport */
+    msgbus_security security; /**< TLS and SASL (security.h); default plaintext. Files, keys
+                                   and credentials are read when the connection layer is
+                                   created, and not kept */
 } msgbus_producer_config;
 
 /** Counters (all since create). */

@@ -68,6 +68,7 @@ void msgbus_config_init(msgbus_config *cfg)
     cfg->session_timeout_ms = 10000;
     cfg->read_queue_max_bytes = 16u << 20;
     cfg->read_queue_max_msgs = 100000;
+    msgbus_security_init(&cfg->security);
 }
 
 /*
@@ -175,6 +176,7 @@ static int open_writer(msgbus *b)
     pc.log_level = c->log_level;
     pc.alloc = &b->al;
     pc.transport = c->transport;
+    pc.security = c->security;
     pc.loop = c->loop;
     return msgbus_producer_create(&b->prod, &pc);
 }
@@ -240,6 +242,7 @@ static int open_reader(msgbus *b)
     cc.log_level = c->log_level;
     cc.alloc = &b->al;
     cc.transport = c->transport;
+    cc.security = c->security;
     if (c->start == MSGBUS_START_COMMITTED)
         return open_group_reader(b, &cc);
     rc = msgbus_consumer_create(&b->cons, &cc);

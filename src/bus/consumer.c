@@ -103,6 +103,7 @@ static int client_open(mb_consumer *c)
     /* a Fetch may wait fetch_max_wait_ms at the broker before it answers */
     cc.request_timeout_ms = c->cfg.request_timeout_ms + c->cfg.fetch_max_wait_ms;
     cc.recv_keep_bytes = c->cfg.fetch_max_bytes + 65536u; /* a fetch answer's buffer is reused */
+    cc.security = &c->cfg.security;
     rc = mb_client_create(&c->cl, &cc);
     if (rc == 0)
         rc = mb_client_wait_ready(c->cl, 120000);

@@ -35,6 +35,7 @@ void msgbus_producer_config_init(msgbus_producer_config *cfg)
     cfg->connect_retries = 3;
     cfg->loop = MSGBUS_LOOP_AUTO;
     cfg->log_level = MSGBUS_LOG_WARN;
+    msgbus_security_init(&cfg->security);
 }
 
 /* Check @p c; the log says what is wrong. */
@@ -282,6 +283,7 @@ static int client_open(mb_producer *p)
     cc.clock_ud = p->clock_ud;
     cc.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
     cc.max_in_flight = p->cfg.max_in_flight;
+    cc.security = &p->cfg.security;
     rc = mb_client_create(&p->cl, &cc);
     if (rc == 0)
         rc = mb_client_wait_ready(p->cl, 120000);

@@ -101,6 +101,70 @@ static int add_bootstrap(mb_client *c)
     }
 }
 
+#if MSGBUS_CFG_TLS || MSGBUS_CFG_SASL
+/* Random bytes from the client's source, for TLS. */
+static int client_random(void *ud, void *buf, size_t len)
+{
+    mb_client *c = ud;
+    return c->cfg.random(c->cfg.clock_ud, buf, len);
+}
+
+/* TLS over the configured transport, and the SASL credentials (copied). */
+static int setup_security(mb_client *c, const msgbus_security *sec)
+{
+    int tls, sasl, rc;
+    if (!sec || sec->protocol == MSGBUS_SECURITY_PLAINTEXT)
+        return 0;
+    tls = sec->protocol == MSGBUS_SECURITY_SSL || sec->protocol == MSGBUS_SECURITY_SASL_SSL;
+    sasl = sec->protocol == MSGBUS_SECURITY_SASL_PLAINTEXT ||
+           sec->protocol == MSGBUS_SECURITY_SASL_SSL;
+    if (!tls && !sasl) {
+        MB_LOG(&c->log, MB_LOG_ERROR, "unknown security protocol %d", (int)sec->protocol);
+        return MSGBUS_ERR_INVALID_ARG;
+    }
+    if (sasl) {
+        if (!MSGBUS_CFG_SASL) {
+            MB_LOG(&c->log, MB_LOG_ERROR, "SASL asked for, but this build leaves SASL out");
+            return MSGBUS_ERR_NOT_BUILT;
+        }
+        if (!sec->sasl_username || !sec->sasl_password || !sec->sasl_username[0] ||
+            strlen(sec->sasl_username) >= sizeof c->sasl_user ||
+            strlen(sec->sasl_password) >= sizeof c->sasl_pass) {
+            MB_LOG(&c->log, MB_LOG_ERROR, "SASL needs a user name and a password (1-255 bytes)");
+            return MSGBUS_ERR_INVALID_ARG;
+        }
+        switch (sec->sasl_mechanism) {
+        case MSGBUS_SASL_PLAIN:
+        case MSGBUS_SASL_SCRAM_SHA_256:
+        case MSGBUS_SASL_SCRAM_SHA_512:
+            break;
+        default:
+            MB_LOG(&c->log, MB_LOG_ERROR, "unknown SASL mechanism %d", (int)sec->sasl_mechanism);
+            return MSGBUS_ERR_INVALID_ARG;
+        }
+        c->sasl_on = 1;
+        c->sasl_mech = sec->sasl_mechanism;
+        strcpy(c->sasl_user, sec->sasl_username);
+        strcpy(c->sasl_pass, sec->sasl_password);
+    }
+    if (tls) {
+        rc = mb_tls_new(&c->tls, sec, c->cfg.transport, &c->al, client_random, c, &c->log);
+        if (rc)
+            return rc;
+        c->cfg.transport = mb_tls_transport(c->tls);
+    }
+    return 0;
+}
+#else
+static int setup_security(mb_client *c, const msgbus_security *sec)
+{
+    if (!sec || sec->protocol == MSGBUS_SECURITY_PLAINTEXT)
+        return 0;
+    MB_LOG(&c->log, MB_LOG_ERROR, "TLS and SASL are left out of this build");
+    return MSGBUS_ERR_NOT_BUILT;
+}
+#endif
+
 int mb_client_create(mb_client **out, const mb_client_config *cfg)
 {
     const msgbus_allocator *al = cfg->alloc ? cfg->alloc : msgbus_allocator_default();
@@ -125,12 +189,13 @@ int mb_client_create(mb_client **out, const mb_client_config *cfg)
     c->cfg.client_id = c->client_id;
     c->md_needed = 1;
     c->last_err = MSGBUS_ERR_TRANSPORT;
-    if ((rc = add_bootstrap(c)) != 0) {
+    if ((rc = setup_security(c, cfg->security)) != 0 || (rc = add_bootstrap(c)) != 0) {
         c->cfg.bootstrap = NULL;
         mb_client_destroy(c);
         return rc;
     }
     c->cfg.bootstrap = NULL; /* parsed; the caller's string is not kept */
+    c->cfg.security = NULL;  /* taken in by setup_security; not kept */
     *out = c;
     return 0;
 }
@@ -153,6 +218,8 @@ void mb_client_destroy(mb_client *c)
         c->al.free(c->al.ctx, c->wanted[i], strlen(c->wanted[i]) + 1);
     if (c->wanted)
         c->al.free(c->al.ctx, c->wanted, c->cap_wanted * sizeof *c->wanted);
+    mb_tls_free(c->tls);
+    mb_secure_zero(c->sasl_pass, sizeof c->sasl_pass);
     c->al.free(c->al.ctx, c, sizeof *c);
 }
 
@@ -219,7 +286,8 @@ static void kick_one(mb_client *c, uint32_t now)
 {
     size_t i;
     for (i = 0; i < c->n_conns; i++)
-        if (c->conns[i]->state == MB_CONN_CONNECTING || c->conns[i]->state == MB_CONN_HANDSHAKE)
+        if (c->conns[i]->state == MB_CONN_CONNECTING || c->conns[i]->state == MB_CONN_HANDSHAKE ||
+            c->conns[i]->state == MB_CONN_AUTH)
             return;
     for (i = 0; i < c->n_conns; i++)
         if (c->conns[i]->state == MB_CONN_IDLE) {

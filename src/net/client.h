@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "msgbus/alloc.h"
+#include "msgbus/security.h"
 #include "msgbus/transport.h"
 #include "proto/codec.h"
 
@@ -68,10 +69,11 @@ typedef struct mb_client_config {
                                    response (larger ones are freed after use); default
                                    64 KiB. A consumer keeps its fetch size: no allocation
                                    per fetch */
-    int allow_auto_topic_creation; /**< Metadata requests ask for it; default 1 */
-    int16_t api_version_cap[64];   /**< per API key: highest version to use with any
-                                        broker (for brokers with known bugs); -1 = no
-                                        cap (mb_client_config_init sets all to -1) */
+    int allow_auto_topic_creation;   /**< Metadata requests ask for it; default 1 */
+    const msgbus_security *security; /**< TLS and SASL; NULL: plaintext. Read at create */
+    int16_t api_version_cap[64];     /**< per API key: highest version to use with any
+                                          broker (for brokers with known bugs); -1 = no
+                                          cap (mb_client_config_init sets all to -1) */
 } mb_client_config;
 
 /** Fill @p cfg with the defaults above (bootstrap NULL). */

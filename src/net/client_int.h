@@ -9,6 +9,7 @@
 #include "cluster.h"
 #include "conn.h"
 #include "log.h"
+#include "tls.h"
 
 /** Bytes of the scratch arena that small responses (ApiVersions) decode into. */
 #define MB_CLIENT_SCRATCH 8192
@@ -38,7 +39,16 @@ struct mb_client {
     uint32_t md_due; /**< earliest time of the next refresh */
     mb_net_req md_req;
     int destroying;
+    /* security */
+    mb_tls *tls; /**< the TLS transport over cfg's, or NULL */
+    int sasl_on; /**< authenticate every connection */
+    msgbus_sasl_mechanism sasl_mech;
+    char sasl_user[256];
+    char sasl_pass[256]; /**< wiped on destroy */
 };
+
+/** Overwrite @p n bytes at @p p in a way the compiler keeps. */
+void mb_secure_zero(void *p, size_t n);
 
 /** The client's clock. */
 uint32_t mb_client_now(const mb_client *c);

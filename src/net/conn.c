@@ -1,7 +1,8 @@
 /*
  * conn.c - one broker connection (see conn.h).
  *
- * States: IDLE -> CONNECTING -> HANDSHAKE (ApiVersions) -> READY; any failure
+ * States: IDLE -> CONNECTING (TCP, then TLS when configured) -> HANDSHAKE
+ * (ApiVersions) -> AUTH (SASL, when configured) -> READY; any failure
  * -> BACKOFF -> CONNECTING again after an exponential, jittered delay. Each
  * state has one small handler run from mb_conn_step().
  */
@@ -12,12 +13,13 @@
 #include "client_int.h"
 #include "msgbus/port.h"
 #include "proto/api_versions.h"
+#include "sasl_auth.h"
 
 #define MB_CONN_SEND_BUF_MIN 1024u
 
 static const char *state_name(mb_conn_state s)
 {
-    static const char *names[] = {"idle", "backoff", "connecting", "handshake", "ready"};
+    static const char *names[] = {"idle", "backoff", "connecting", "handshake", "auth", "ready"};
     return names[s];
 }
 
@@ -120,6 +122,8 @@ mb_conn *mb_conn_new(mb_client *cl, int32_t node_id, const mb_hostport *addr)
 
 static void close_sock(mb_conn *c)
 {
+    mb_sasl_end(c);
+    c->reauth_at = 0;
     if (c->sock) {
         c->cl->cfg.transport->close(c->cl->cfg.transport->ctx, c->sock);
         c->sock = NULL;
@@ -135,7 +139,7 @@ static void fail_sent(mb_conn *c, int err)
     mb_net_req *s = c->sending;
     c->sending = NULL;
     c->n_inflight = 0;
-    if (s && s != &c->apiv)
+    if (s && s != &c->apiv && s != &c->auth)
         complete(s, err);
     fail_list(&c->f_head, &c->f_tail, err);
 }
@@ -160,7 +164,7 @@ void mb_conn_free(mb_conn *c, int err)
  * The connection failed: close it, fail what was sent (retriable), give
  * MB_BROKER_ANY requests back to the client, and wait out a backoff.
  */
-static void conn_fail(mb_conn *c, int err, uint32_t now, const char *why)
+void mb_conn_fail(mb_conn *c, int err, uint32_t now, const char *why)
 {
     int was_ready = c->state == MB_CONN_READY;
     uint32_t delay;
@@ -196,7 +200,7 @@ static void start_connect(mb_conn *c, uint32_t now)
     c->deadline = now + c->cl->cfg.connect_timeout_ms;
     if (rc) {
         c->sock = NULL;
-        conn_fail(c, rc, now, "cannot connect");
+        mb_conn_fail(c, rc, now, "cannot connect");
     }
 }
 
@@ -218,7 +222,7 @@ void mb_conn_set_addr(mb_conn *c, const mb_hostport *addr, uint32_t now)
         return;
     c->addr = *addr;
     if (c->sock)
-        conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "broker moved");
+        mb_conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "broker moved");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -269,9 +273,17 @@ static int encode_req(mb_conn *c, mb_net_req *r)
     return 0;
 }
 
+int mb_conn_send_own(mb_conn *c, mb_net_req *r)
+{
+    r->deadline = c->deadline;
+    return encode_req(c, r);
+}
+
 /* Take the next queued request that can be encoded and make it `sending`. */
 static void fill(mb_conn *c)
 {
+    if (MSGBUS_CFG_SASL && c->reauth_at && due(mb_client_now(c->cl), c->reauth_at))
+        return; /* the SASL session ends: drain, then reconnect (step_io) */
     while (!c->sending && c->q_head && c->n_inflight < c->cl->cfg.max_in_flight) {
         mb_net_req *r = list_pop(&c->q_head, &c->q_tail);
         int rc;
@@ -314,7 +326,7 @@ static int flush(mb_conn *c, uint32_t now)
             return 0;
         n = t->send(t->ctx, c->sock, c->iov + c->iov_i, c->iov_n - c->iov_i);
         if (n < 0) {
-            conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "send failed");
+            mb_conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "send failed");
             return -1;
         }
         if (n == 0)
@@ -344,7 +356,7 @@ static int dispatch(mb_conn *c, const uint8_t *frame, size_t len, uint32_t now)
     mb_rd rd;
     mb_rd_init(&rd, frame, len);
     if (mb_rd_i32(&rd, &corr)) {
-        conn_fail(c, MSGBUS_ERR_MALFORMED, now, "response shorter than its header");
+        mb_conn_fail(c, MSGBUS_ERR_MALFORMED, now, "response shorter than its header");
         return -1;
     }
     for (r = c->f_head; r && r->correlation_id != corr; r = r->next)
@@ -360,7 +372,7 @@ static int dispatch(mb_conn *c, const uint8_t *frame, size_t len, uint32_t now)
     mb_rd_init(&rd, frame, len);
     if (mb_resp_hdr_read(&rd, mb_api_resp_hdr_version(r->api_key, r->version), &corr)) {
         complete(r, rd.err);
-        conn_fail(c, MSGBUS_ERR_MALFORMED, now, "malformed response header");
+        mb_conn_fail(c, MSGBUS_ERR_MALFORMED, now, "malformed response header");
         return -1;
     }
     c->cl->stats.responses++;
@@ -379,7 +391,7 @@ static int feed(mb_conn *c, const uint8_t *in, size_t n, uint32_t now)
         int rc = mb_frame_feed(&c->fr, in + off, n - off, &used);
         off += used;
         if (rc < 0) {
-            conn_fail(c, rc, now, "bad response frame");
+            mb_conn_fail(c, rc, now, "bad response frame");
             return -1;
         }
         if (rc != MB_FRAME_READY)
@@ -401,7 +413,8 @@ static int receive(mb_conn *c, uint32_t now)
     for (;;) {
         long n = t->recv(t->ctx, c->sock, c->rbuf, MB_CONN_RECV_CHUNK);
         if (n < 0) {
-            conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "connection closed");
+            mb_conn_fail(c, n == MSGBUS_ERR_TLS ? MSGBUS_ERR_TLS : MSGBUS_ERR_TRANSPORT, now,
+                         "connection closed");
             return -1;
         }
         if (n == 0)
@@ -433,7 +446,7 @@ static void send_apiversions(mb_conn *c, uint32_t now)
     c->apiv.deadline = c->deadline;
     rc = encode_req(c, &c->apiv);
     if (rc)
-        conn_fail(c, rc, now, "cannot encode ApiVersions");
+        mb_conn_fail(c, rc, now, "cannot encode ApiVersions");
 }
 
 static void store_versions(mb_conn *c, const mb_api_versions_resp *resp)
@@ -460,7 +473,7 @@ static void apiv_done(void *ud, int err, int16_t version, mb_rd *body)
         return; /* the connection failed; conn_fail handles it */
     mb_arena_init(&a, c->cl->scratch, sizeof c->cl->scratch);
     if (mb_api_versions_resp_read(body, version, &a, &resp)) {
-        conn_fail(c, body->err, now, "malformed ApiVersions response");
+        mb_conn_fail(c, body->err, now, "malformed ApiVersions response");
         return;
     }
     if (resp.error_code == MSGBUS_KERR_UNSUPPORTED_VERSION && version > 0) {
@@ -471,14 +484,27 @@ static void apiv_done(void *ud, int err, int16_t version, mb_rd *body)
         return;
     }
     if (resp.error_code) {
-        conn_fail(c, resp.error_code, now, "ApiVersions failed");
+        mb_conn_fail(c, resp.error_code, now, "ApiVersions failed");
         return;
     }
     store_versions(c, &resp);
+    MB_LOG(&c->cl->log, MB_LOG_DEBUG, "broker %d %s:%u: ApiVersions v%d, %d APIs", (int)c->node_id,
+           c->addr.host, (unsigned)c->addr.port, version, (int)resp.n_api_keys);
+    if (MSGBUS_CFG_SASL && c->cl->sasl_on) {
+        c->state = MB_CONN_AUTH;
+        mb_sasl_begin(c, now);
+        return;
+    }
+    mb_conn_set_ready(c, now);
+}
+
+void mb_conn_set_ready(mb_conn *c, uint32_t now)
+{
+    (void)now;
     c->state = MB_CONN_READY;
     mb_backoff_reset(&c->backoff);
-    MB_LOG(&c->cl->log, MB_LOG_INFO, "broker %d %s:%u ready (ApiVersions v%d, %d APIs)",
-           (int)c->node_id, c->addr.host, (unsigned)c->addr.port, version, (int)resp.n_api_keys);
+    MB_LOG(&c->cl->log, MB_LOG_INFO, "broker %d %s:%u ready", (int)c->node_id, c->addr.host,
+           (unsigned)c->addr.port);
     mb_client_conn_ready(c->cl, c);
 }
 
@@ -514,7 +540,7 @@ static int expire(mb_conn *c, uint32_t now)
         c->sending = NULL;
     }
     complete(r, MSGBUS_ERR_TIMEOUT);
-    conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "request timed out");
+    mb_conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "request timed out");
     return -1;
 }
 
@@ -523,21 +549,28 @@ static void step_connecting(mb_conn *c, uint32_t now)
     const msgbus_transport *t = c->cl->cfg.transport;
     int rc = t->connect_check(t->ctx, c->sock);
     if (rc < 0)
-        conn_fail(c, rc, now, "connection refused or failed");
+        mb_conn_fail(c, rc, now, "connection refused or failed");
     else if (rc > 0)
         send_apiversions(c, now);
     else if (due(now, c->deadline))
-        conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "connect timed out");
+        mb_conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "connect timed out");
 }
 
 static void step_io(mb_conn *c, uint32_t now)
 {
-    if (c->state == MB_CONN_HANDSHAKE && due(now, c->deadline)) {
-        conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "ApiVersions timed out");
+    if ((c->state == MB_CONN_HANDSHAKE || c->state == MB_CONN_AUTH) && due(now, c->deadline)) {
+        mb_conn_fail(c, MSGBUS_ERR_TIMEOUT, now,
+                     c->state == MB_CONN_AUTH ? "SASL timed out" : "ApiVersions timed out");
         return;
     }
     if (flush(c, now) || receive(c, now))
         return;
+    if (MSGBUS_CFG_SASL && c->state == MB_CONN_READY && c->reauth_at && due(now, c->reauth_at) &&
+        !c->sending && c->n_inflight == 0) {
+        /* Re-authenticating means a new connection: SASL runs on each. */
+        mb_conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "SASL session lifetime over, re-authenticating");
+        return;
+    }
     if (c->state == MB_CONN_READY && !expire(c, now))
         flush(c, now);
 }
@@ -566,6 +599,7 @@ void mb_conn_step(mb_conn *c, uint32_t now)
             step_io(c, now);
         break;
     case MB_CONN_HANDSHAKE:
+    case MB_CONN_AUTH:
     case MB_CONN_READY:
         step_io(c, now);
         break;
@@ -583,7 +617,7 @@ uint32_t mb_conn_next_timer(const mb_conn *c, uint32_t now)
     uint32_t best = UINT32_MAX;
     const mb_net_req *r;
     if (c->state == MB_CONN_BACKOFF || c->state == MB_CONN_CONNECTING ||
-        c->state == MB_CONN_HANDSHAKE)
+        c->state == MB_CONN_HANDSHAKE || c->state == MB_CONN_AUTH)
         best = until(now, c->deadline);
     for (r = c->q_head; r; r = r->next)
         if (until(now, r->deadline) < best)

@@ -23,6 +23,7 @@ typedef enum mb_conn_state {
     MB_CONN_BACKOFF,    /**< waiting to reconnect */
     MB_CONN_CONNECTING, /**< transport connect in progress */
     MB_CONN_HANDSHAKE,  /**< ApiVersions exchange */
+    MB_CONN_AUTH,       /**< SASL exchange (SaslHandshake, SaslAuthenticate) */
     MB_CONN_READY
 } mb_conn_state;
 
@@ -46,7 +47,10 @@ typedef struct mb_conn {
     uint8_t *sbuf;
     uint8_t *rbuf;
     mb_frame_rd fr;
-    mb_net_req apiv; /**< the connection's own ApiVersions request */
+    mb_net_req apiv;            /**< the connection's own ApiVersions request */
+    mb_net_req auth;            /**< its own SASL requests, one at a time */
+    struct mb_sasl_state *sasl; /**< the SASL exchange in progress, or NULL */
+    uint32_t reauth_at;         /**< when the SASL session ends (0: never): reconnect before */
 } mb_conn;
 
 /** A new idle connection to @p addr; NULL when out of memory. */
@@ -67,5 +71,14 @@ unsigned mb_conn_poll_want(const mb_conn *c);
 int16_t mb_conn_pick_version(const mb_conn *c, int16_t key, int16_t lo, int16_t hi);
 /** Move to another address (a broker moved): reconnects if connected. */
 void mb_conn_set_addr(mb_conn *c, const mb_hostport *addr, uint32_t now);
+
+/* For the SASL exchange (sasl_auth.c), which runs between ApiVersions and READY. */
+
+/** Encode and start sending the connection's own request @p r now. 0 or an error. */
+int mb_conn_send_own(mb_conn *c, mb_net_req *r);
+/** Fail the connection: close, back off, reconnect (@p why is logged). */
+void mb_conn_fail(mb_conn *c, int err, uint32_t now, const char *why);
+/** The connection is usable: ApiVersions (and SASL, when configured) done. */
+void mb_conn_set_ready(mb_conn *c, uint32_t now);
 
 #endif /* MB_NET_CONN_H */
