@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install what is needed, then build and run the whole msgbus test suite:
-#   1. Release build (strict warnings, -Werror on library code), all tests;
+#   1. Release build (strict warnings, -Werror on library code), all tests
+#      (Debian's mbedTLS 2.28), then the TLS and SASL tests again against
+#      mbedTLS 3.6 built from Debian's source (scripts/mbedtls3.sh);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, all tests;
 #   3. the footprint table for Cortex-M4 checked against its budgets, and the
 #      unit tests cross-compiled for Cortex-M4 and run under QEMU;
@@ -27,6 +29,15 @@ cmake --build build/release -j"$JOBS"
 ctest --test-dir build/release --output-on-failure -j"$JOBS" | tee build/release.ctest.log
 count() { sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$1" | tail -1; }
 passed=$(count build/release.ctest.log)
+
+step "mbedTLS 3.x: TLS and SASL built and tested against mbedTLS 3.6 (Debian's source)"
+scripts/mbedtls3.sh build/mbedtls3
+cmake -S . -B build/mbedtls3x -DCMAKE_BUILD_TYPE=Release -DMSGBUS_MBEDTLS_ROOT="$ROOT/build/mbedtls3" \
+      -DMSGBUS_BUILD_BENCH=OFF >/dev/null
+cmake --build build/mbedtls3x -j"$JOBS"
+ctest --test-dir build/mbedtls3x --output-on-failure -j"$JOBS" -R "scram|sasl|tls" \
+  | tee build/mbedtls3x.ctest.log
+passed=$((passed + $(count build/mbedtls3x.ctest.log)))
 
 step "footprint: Cortex-M4 build with port/none, sizes against budgets"
 scripts/footprint.sh build/footprint.md
