@@ -72,7 +72,7 @@ static void usage(FILE *f)
 static int security_opt(msgbus_security *sec, const char *a, const char *v)
 {
     if (!strcmp(a, "--no-verify-hostname")) {
-        sec->verify_hostname = 0;
+        sec->no_hostname_check = 1;
         return 1;
     }
     if (strncmp(a, "--", 2) != 0)

@@ -87,6 +87,12 @@ typedef struct msgbus_consumer_config {
     int auto_offset_reset;        /**< where to go when an offset is out of range:
                                        MSGBUS_OFFSET_BEGINNING (default) or MSGBUS_OFFSET_END */
     int connect_retries;          /**< default 3 */
+    uint32_t net_send_buf_size;   /**< per broker connection: the buffer requests are encoded
+                                       in; it must hold a Fetch for every partition assigned
+                                       on one broker (about 30 B per partition plus topic
+                                       names); default 65536, at least 1024 */
+    uint32_t net_recv_chunk_size; /**< per broker connection: bytes read per receive call;
+                                       default 16384, at least 64 */
     uint32_t request_timeout_ms;  /**< default 30000 */
     uint32_t retry_backoff_ms;    /**< default 100 */
     /* consumer groups */

@@ -106,6 +106,9 @@ typedef struct msgbus_config {
     msgbus_blocking blocking;       /**< default MSGBUS_BLOCKING */
     msgbus_dir direction;           /**< default MSGBUS_WRITER */
     int connect_retries;            /**< attempts at the first connection; default 3 */
+    uint32_t net_send_buf_size;     /**< per broker connection: request encode buffer; default
+                                         65536 (a writer of a few topics needs a few KiB) */
+    uint32_t net_recv_chunk_size;   /**< per broker connection: bytes per receive; default 16384 */
     const char *topic;              /**< required: the topic written to */
     const char *bootstrap;          /**< "host:port,..."; when set, host and port are ignored */
     const char *client_id;          /**< default "msgbus" */

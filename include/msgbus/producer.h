@@ -136,9 +136,15 @@ typedef struct msgbus_producer_config {
     uint32_t retry_backoff_ms;    /**< wait before a retry; default 100 */
     uint32_t
         max_in_flight; /**< requests in flight per broker; default 5 (max 5 with idempotence) */
-    uint32_t metadata_wait_ms; /**< how long a send waits to learn a new topic; default 10000 */
-    int connect_retries;       /**< connection attempts before create gives up; default 3 */
-    msgbus_loop_mode loop;     /**< default MSGBUS_LOOP_AUTO */
+    uint32_t metadata_wait_ms;    /**< how long a send waits to learn a new topic; default 10000 */
+    int connect_retries;          /**< connection attempts before create gives up; default 3 */
+    uint32_t net_send_buf_size;   /**< per broker connection: the buffer requests are encoded
+                                       in, record batches aside (they are sent from their own
+                                       buffers); default 65536, at least 1024. Requests are cut
+                                       to fit: a few KiB do for a few topics */
+    uint32_t net_recv_chunk_size; /**< per broker connection: bytes read per receive call;
+                                       default 16384, at least 64 */
+    msgbus_loop_mode loop;        /**< default MSGBUS_LOOP_AUTO */
     msgbus_delivery_fn on_delivery;
     void *delivery_ud;
     msgbus_error_fn on_error;

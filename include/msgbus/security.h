@@ -36,7 +36,7 @@ typedef enum msgbus_security_protocol {
 
 /** SASL mechanisms. */
 typedef enum msgbus_sasl_mechanism {
-    MSGBUS_SASL_PLAIN = 0,        /**< RFC 4616: the password travels as is (use with TLS) */
+    MSGBUS_SASL_PLAIN = 0,         /**< RFC 4616: the password travels as is (use with TLS) */
     MSGBUS_SASL_SCRAM_SHA_256 = 1, /**< RFC 5802 / RFC 7677 */
     MSGBUS_SASL_SCRAM_SHA_512 = 2  /**< RFC 5802 with SHA-512 */
 } msgbus_sasl_mechanism;
@@ -48,30 +48,34 @@ typedef struct msgbus_pem {
     size_t len;                /**< bytes at @c data */
 } msgbus_pem;
 
-/** Security settings. Zero-filled means plaintext; see msgbus_security_init(). */
+/**
+ * Security settings. Every default is zero, so a zero-filled struct (or one
+ * from msgbus_security_init()) is plaintext, and once TLS is asked for, every
+ * check of the broker's certificate is on unless a field turns it off.
+ */
 typedef struct msgbus_security {
     msgbus_security_protocol protocol; /**< default MSGBUS_SECURITY_PLAINTEXT */
     /* TLS */
-    msgbus_pem ca;             /**< CAs trusted for the broker's certificate (required
-                                    when verify_peer is on) */
-    msgbus_pem cert;           /**< client certificate for mutual TLS, optional */
-    msgbus_pem key;            /**< the client certificate's private key */
-    const char *key_password;  /**< password of an encrypted key, or NULL */
-    int verify_peer;           /**< verify the broker's certificate chain and validity
-                                    dates; default 1. 0 is for tests only */
-    int verify_hostname;       /**< the certificate must name the host connected to
-                                    (the broker address from metadata); default 1 */
-    const char *sni_hostname;  /**< name sent as SNI and checked against the
-                                    certificate instead of the broker's host; NULL:
-                                    the broker's host */
-    int tls_min_version;       /**< 12 (TLS 1.2, default) or 13 (TLS 1.3 only) */
+    msgbus_pem ca;            /**< CAs trusted for the broker's certificate (required
+                                   unless insecure_no_verify) */
+    msgbus_pem cert;          /**< client certificate for mutual TLS, optional */
+    msgbus_pem key;           /**< the client certificate's private key */
+    const char *key_password; /**< password of an encrypted key, or NULL */
+    int insecure_no_verify;   /**< 1: do not verify the broker's certificate at all (tests
+                                   only); 0 (default): chain, dates and host name checked */
+    int no_hostname_check;    /**< 1: accept a certificate naming another host (the chain and
+                                   dates are still checked); default 0 */
+    const char *sni_hostname; /**< name sent as SNI and checked against the
+                                   certificate instead of the broker's host; NULL:
+                                   the broker's host */
+    int tls_min_version;      /**< 0 or 12 (TLS 1.2 or newer, default) or 13 (TLS 1.3 only) */
     /* SASL */
     msgbus_sasl_mechanism sasl_mechanism; /**< default MSGBUS_SASL_PLAIN */
     const char *sasl_username;            /**< required with the sasl_* protocols */
     const char *sasl_password;            /**< required with the sasl_* protocols */
 } msgbus_security;
 
-/** Fill @p sec with the defaults: plaintext, verification on, TLS 1.2 minimum. */
+/** Fill @p sec with the defaults (all zero): plaintext; with TLS, every check on, TLS 1.2+. */
 void msgbus_security_init(msgbus_security *sec);
 
 /**

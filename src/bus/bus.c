@@ -55,6 +55,8 @@ void msgbus_config_init(msgbus_config *cfg)
     cfg->blocking = MSGBUS_BLOCKING;
     cfg->direction = MSGBUS_WRITER;
     cfg->connect_retries = pc.connect_retries;
+    cfg->net_send_buf_size = pc.net_send_buf_size;
+    cfg->net_recv_chunk_size = pc.net_recv_chunk_size;
     cfg->acks = pc.acks;
     cfg->linger_ms = pc.linger_ms;
     cfg->batch_size = pc.batch_size;
@@ -167,6 +169,8 @@ static int open_writer(msgbus *b)
     pc.queue_max_msgs = c->queue_max_msgs;
     pc.queue_max_bytes = c->queue_max_bytes;
     pc.connect_retries = c->connect_retries;
+    pc.net_send_buf_size = c->net_send_buf_size;
+    pc.net_recv_chunk_size = c->net_recv_chunk_size;
     pc.on_delivery = c->on_delivery;
     pc.delivery_ud = c->delivery_ud;
     pc.on_error = c->on_error;
@@ -231,6 +235,8 @@ static int open_reader(msgbus *b)
     cc.bootstrap = b->bootstrap;
     cc.client_id = c->client_id;
     cc.connect_retries = c->connect_retries;
+    cc.net_send_buf_size = c->net_send_buf_size;
+    cc.net_recv_chunk_size = c->net_recv_chunk_size;
     cc.queue_max_bytes = c->read_queue_max_bytes;
     cc.queue_max_msgs = c->read_queue_max_msgs;
     if (cc.queue_max_bytes < cc.partition_max_bytes)

@@ -43,6 +43,9 @@ void msgbus_consumer_config_init(msgbus_consumer_config *cfg)
     cfg->heartbeat_interval_ms = 3000;
     cfg->auto_commit_interval_ms = 5000;
     cfg->log_level = MSGBUS_LOG_WARN;
+    cfg->net_send_buf_size = 64u * 1024u;
+    cfg->net_recv_chunk_size = 16u * 1024u;
+    msgbus_security_init(&cfg->security);
 }
 
 static int config_check(const msgbus_consumer_config *c, mb_logger *lg)
@@ -73,6 +76,9 @@ static int config_check(const msgbus_consumer_config *c, mb_logger *lg)
     else if (c->fetch_max_wait_ms > 0x7fffffffu || c->fetch_min_bytes > 0x7fffffffu ||
              c->request_timeout_ms == 0 || c->request_timeout_ms > 0x7ffffffu)
         bad = "fetch_max_wait_ms, fetch_min_bytes or request_timeout_ms out of range";
+    else if (c->net_send_buf_size < 1024 || c->net_send_buf_size > 64u * 1024u * 1024u ||
+             c->net_recv_chunk_size < 64 || c->net_recv_chunk_size > 64u * 1024u * 1024u)
+        bad = "net_send_buf_size must be 1 KiB to 64 MiB and net_recv_chunk_size 64 B to 64 MiB";
     if (bad) {
         MB_LOG(lg, MB_LOG_ERROR, "consumer config: %s", bad);
         return MSGBUS_ERR_INVALID_ARG;
@@ -104,6 +110,8 @@ static int client_open(mb_consumer *c)
     cc.request_timeout_ms = c->cfg.request_timeout_ms + c->cfg.fetch_max_wait_ms;
     cc.recv_keep_bytes = c->cfg.fetch_max_bytes + 65536u; /* a fetch answer's buffer is reused */
     cc.security = &c->cfg.security;
+    cc.send_buf_size = c->cfg.net_send_buf_size;
+    cc.recv_chunk_size = c->cfg.net_recv_chunk_size;
     rc = mb_client_create(&c->cl, &cc);
     if (rc == 0)
         rc = mb_client_wait_ready(c->cl, 120000);

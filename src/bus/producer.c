@@ -35,6 +35,8 @@ void msgbus_producer_config_init(msgbus_producer_config *cfg)
     cfg->connect_retries = 3;
     cfg->loop = MSGBUS_LOOP_AUTO;
     cfg->log_level = MSGBUS_LOG_WARN;
+    cfg->net_send_buf_size = 64u * 1024u;
+    cfg->net_recv_chunk_size = 16u * 1024u;
     msgbus_security_init(&cfg->security);
 }
 
@@ -68,6 +70,9 @@ static int config_check(const msgbus_producer_config *c, mb_logger *lg)
     else if (c->loop != MSGBUS_LOOP_AUTO && c->loop != MSGBUS_LOOP_THREAD &&
              c->loop != MSGBUS_LOOP_APP)
         bad = "loop must be MSGBUS_LOOP_AUTO, _THREAD or _APP";
+    else if (c->net_send_buf_size < 1024 || c->net_send_buf_size > 64u * 1024u * 1024u ||
+             c->net_recv_chunk_size < 64 || c->net_recv_chunk_size > 64u * 1024u * 1024u)
+        bad = "net_send_buf_size must be 1 KiB to 64 MiB and net_recv_chunk_size 64 B to 64 MiB";
 #if !MSGBUS_PORT_HAS_THREADS
     else if (c->loop == MSGBUS_LOOP_THREAD)
         bad = "this port has no threads: use MSGBUS_LOOP_APP";
@@ -170,8 +175,12 @@ static void sync_topics(mb_producer *p, uint32_t now)
         p->new_topics = 0;
         for (i = 0; i < p->n_topics; i++) {
             if (!p->topics[i]->wanted) {
+                int rc = mb_client_want_topic(p->cl, p->topics[i]->name);
                 p->topics[i]->wanted = 1;
-                mb_client_want_topic(p->cl, p->topics[i]->name);
+                if (rc) { /* e.g. no room for one more topic: its sends fail */
+                    p->topics[i]->error = (int16_t)rc;
+                    msgbus_port_cond_broadcast(&p->cond);
+                }
             }
         }
     }
@@ -284,6 +293,8 @@ static int client_open(mb_producer *p)
     cc.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
     cc.max_in_flight = p->cfg.max_in_flight;
     cc.security = &p->cfg.security;
+    cc.send_buf_size = p->cfg.net_send_buf_size;
+    cc.recv_chunk_size = p->cfg.net_recv_chunk_size;
     rc = mb_client_create(&p->cl, &cc);
     if (rc == 0)
         rc = mb_client_wait_ready(p->cl, 120000);

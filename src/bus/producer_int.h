@@ -80,6 +80,7 @@ typedef struct mb_preq {
     struct msgbus_producer *p;
     int32_t broker;
     size_t n;
+    size_t enc_bytes; /**< bound on the request's encoded size without its batches */
     mb_pbatch *batches[MB_PREQ_MAX_PARTS];
     mb_produce_topic_data td[MB_PREQ_MAX_PARTS];
     mb_produce_partition_data pd[MB_PREQ_MAX_PARTS];

@@ -118,13 +118,32 @@ static void req_put(mb_producer *p, mb_preq *r)
     p->free_reqs = r;
 }
 
-/* The request being built for @p broker with room for one more partition, or a new one. */
-static mb_preq *req_for(mb_producer *p, mb_preq **reqs, int32_t broker)
+/*
+ * What a partition's entry can add to a Produce request's encoded size,
+ * batches aside (they are sent from their buffers, not copied): its topic's
+ * name and array headers, the partition index, lengths and tagged fields.
+ */
+#define MB_PREQ_PART_BYTES 32u
+/* The request header, client id, transactional id, acks and timeout. */
+#define MB_PREQ_BASE_BYTES 176u
+
+static size_t part_cost(const mb_ptopic *t)
+{
+    return MB_PREQ_PART_BYTES + strlen(t->name);
+}
+
+/*
+ * The request being built for @p broker with room for one more partition of
+ * @p t (in count, and in the connection's encode buffer), or a new one.
+ */
+static mb_preq *req_for(mb_producer *p, mb_preq **reqs, int32_t broker, const mb_ptopic *t)
 {
     mb_preq *r;
     uint32_t *inflight;
+    size_t cost = part_cost(t);
     for (r = *reqs; r; r = r->next)
-        if (r->broker == broker && r->n < MB_PREQ_MAX_PARTS)
+        if (r->broker == broker && r->n < MB_PREQ_MAX_PARTS &&
+            r->enc_bytes + cost <= p->cfg.net_send_buf_size)
             return r;
     inflight = broker_inflight(p, broker);
     if (!inflight || *inflight >= p->cfg.max_in_flight)
@@ -133,6 +152,7 @@ static mb_preq *req_for(mb_producer *p, mb_preq **reqs, int32_t broker)
     if (!r)
         return NULL;
     r->broker = broker;
+    r->enc_bytes = MB_PREQ_BASE_BYTES + strlen(p->client_id);
     (*inflight)++;
     p->st.requests++;
     r->next = *reqs;
@@ -183,9 +203,10 @@ static uint32_t take(mb_producer *p, mb_ptopic *t, mb_ppart *part, uint32_t now,
     /* A new leader gets nothing until the old one has answered for every batch. */
     if (part->n_inflight > 0 && part->inflight_broker != leader)
         return 0;
-    r = req_for(p, reqs, leader);
+    r = req_for(p, reqs, leader, t);
     if (!r)
         return 0;
+    r->enc_bytes += part_cost(t);
     part->head = b->next;
     if (!part->head)
         part->tail = NULL;

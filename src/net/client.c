@@ -27,6 +27,7 @@ void mb_client_config_init(mb_client_config *cfg)
     cfg->max_in_flight = 5;
     cfg->max_frame_size = MSGBUS_CFG_MAX_FRAME_SIZE;
     cfg->send_buf_size = 64u * 1024u;
+    cfg->recv_chunk_size = 16u * 1024u;
     cfg->recv_keep_bytes = 64u * 1024u;
     cfg->allow_auto_topic_creation = 1;
     for (i = 0; i < sizeof cfg->api_version_cap / sizeof cfg->api_version_cap[0]; i++)
@@ -68,8 +69,8 @@ static int check_config(const mb_client_config *cfg, mb_logger *log)
         why = "no bootstrap servers";
     else if (cfg->client_id && strlen(cfg->client_id) >= 128)
         why = "client id longer than 127 bytes";
-    else if (cfg->max_in_flight < 1 || cfg->send_buf_size < 256)
-        why = "max_in_flight must be >= 1 and send_buf_size >= 256";
+    else if (cfg->max_in_flight < 1 || cfg->send_buf_size < 256 || cfg->recv_chunk_size < 64)
+        why = "max_in_flight must be >= 1, send_buf_size >= 256 and recv_chunk_size >= 64";
     else if (cfg->max_frame_size < 8 || cfg->connect_timeout_ms == 0)
         why = "max_frame_size must be >= 8 and connect_timeout_ms > 0";
     if (why)
@@ -188,6 +189,7 @@ int mb_client_create(mb_client **out, const mb_client_config *cfg)
     strcpy(c->client_id, cfg->client_id ? cfg->client_id : "msgbus");
     c->cfg.client_id = c->client_id;
     c->md_needed = 1;
+    c->md_req_bytes = MB_MD_BASE_BYTES + strlen(c->client_id);
     c->last_err = MSGBUS_ERR_TRANSPORT;
     if ((rc = setup_security(c, cfg->security)) != 0 || (rc = add_bootstrap(c)) != 0) {
         c->cfg.bootstrap = NULL;
@@ -498,6 +500,15 @@ int mb_client_want_topic(mb_client *c, const char *topic)
     for (i = 0; i < c->n_wanted; i++)
         if (strcmp(c->wanted[i], topic) == 0)
             return 0;
+    /* Every Metadata request names every wanted topic: it must fit the
+     * connection's encode buffer (a bound: name, length, topic id, tags). */
+    if (c->md_req_bytes + len + MB_MD_TOPIC_BYTES > c->cfg.send_buf_size) {
+        MB_LOG(&c->log, MB_LOG_ERROR,
+               "topic %s: a Metadata request for %u topics would not fit the %u-byte "
+               "connection send buffer (send_buf_size)",
+               topic, (unsigned)c->n_wanted + 1, (unsigned)c->cfg.send_buf_size);
+        return MSGBUS_ERR_MSG_TOO_LARGE;
+    }
     if (c->n_wanted == c->cap_wanted) {
         size_t cap = c->cap_wanted ? c->cap_wanted * 2 : 8;
         char **w = c->al.alloc(c->al.ctx, cap * sizeof *w);
@@ -515,6 +526,7 @@ int mb_client_want_topic(mb_client *c, const char *topic)
         return MSGBUS_ERR_NOMEM;
     memcpy(copy, topic, len + 1);
     c->wanted[c->n_wanted++] = copy;
+    c->md_req_bytes += len + MB_MD_TOPIC_BYTES;
     c->md_needed = 1;
     return 0;
 }

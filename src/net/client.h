@@ -64,7 +64,10 @@ typedef struct mb_client_config {
     uint32_t metadata_max_age_ms;      /**< periodic metadata refresh, default 300000 */
     uint32_t max_in_flight;            /**< requests in flight per connection, default 5 */
     uint32_t max_frame_size;  /**< largest response accepted, default MSGBUS_CFG_MAX_FRAME_SIZE */
-    uint32_t send_buf_size;   /**< per-connection encode buffer, default 64 KiB */
+    uint32_t send_buf_size;   /**< per-connection encode buffer (a request without the record
+                                   batches it sends, which are not copied), default 64 KiB */
+    uint32_t recv_chunk_size; /**< bytes read per transport recv call, per connection;
+                                   default 16 KiB */
     uint32_t recv_keep_bytes; /**< a response buffer up to this size is kept for the next
                                    response (larger ones are freed after use); default
                                    64 KiB. A consumer keeps its fetch size: no allocation

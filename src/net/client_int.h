@@ -11,6 +11,10 @@
 #include "log.h"
 #include "tls.h"
 
+/** Bounds on a Metadata request's size: the fixed part, and per topic beyond its name. */
+#define MB_MD_BASE_BYTES 48u
+#define MB_MD_TOPIC_BYTES 18u
+
 /** Bytes of the scratch arena that small responses (ApiVersions) decode into. */
 #define MB_CLIENT_SCRATCH 8192
 
@@ -31,7 +35,8 @@ struct mb_client {
     int last_err;        /**< the last connection error */
     /* metadata */
     mb_cluster cluster;
-    char **wanted; /**< topics to keep metadata for */
+    char **wanted;       /**< topics to keep metadata for */
+    size_t md_req_bytes; /**< bound on a Metadata request naming every wanted topic */
     size_t n_wanted, cap_wanted;
     int md_needed; /**< a refresh has been asked for */
     int md_all;    /**< ... of all topics */

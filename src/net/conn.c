@@ -101,7 +101,7 @@ mb_conn *mb_conn_new(mb_client *cl, int32_t node_id, const mb_hostport *addr)
     c->node_id = node_id;
     c->addr = *addr;
     c->sbuf = cl_alloc(cl, cl->cfg.send_buf_size);
-    c->rbuf = cl_alloc(cl, MB_CONN_RECV_CHUNK);
+    c->rbuf = cl_alloc(cl, cl->cfg.recv_chunk_size);
     c->iov = cl_alloc(cl, MB_CONN_IOV * sizeof *c->iov);
     if (!c->sbuf || !c->rbuf || !c->iov) {
         mb_conn_free(c, MSGBUS_ERR_NOMEM);
@@ -154,7 +154,7 @@ void mb_conn_free(mb_conn *c, int err)
     if (c->sbuf)
         cl->al.free(cl->al.ctx, c->sbuf, cl->cfg.send_buf_size);
     if (c->rbuf)
-        cl->al.free(cl->al.ctx, c->rbuf, MB_CONN_RECV_CHUNK);
+        cl->al.free(cl->al.ctx, c->rbuf, cl->cfg.recv_chunk_size);
     if (c->iov)
         cl->al.free(cl->al.ctx, c->iov, MB_CONN_IOV * sizeof *c->iov);
     cl->al.free(cl->al.ctx, c, sizeof *c);
@@ -411,7 +411,7 @@ static int receive(mb_conn *c, uint32_t now)
 {
     const msgbus_transport *t = c->cl->cfg.transport;
     for (;;) {
-        long n = t->recv(t->ctx, c->sock, c->rbuf, MB_CONN_RECV_CHUNK);
+        long n = t->recv(t->ctx, c->sock, c->rbuf, c->cl->cfg.recv_chunk_size);
         if (n < 0) {
             mb_conn_fail(c, n == MSGBUS_ERR_TLS ? MSGBUS_ERR_TLS : MSGBUS_ERR_TRANSPORT, now,
                          "connection closed");

@@ -15,8 +15,6 @@
 #define MB_CONN_API_KEYS 64
 /** Scatter/gather pieces one request may use (two per referenced record set). */
 #define MB_CONN_IOV 256
-/** Bytes read from the transport per recv call. */
-#define MB_CONN_RECV_CHUNK 16384
 
 typedef enum mb_conn_state {
     MB_CONN_IDLE,       /**< never asked to connect */

@@ -22,7 +22,7 @@
 #if MSGBUS_CFG_SASL
 
 typedef struct mb_sasl_state {
-    int round;   /* 0: SaslHandshake sent; n: n-th SaslAuthenticate sent */
+    int round; /* 0: SaslHandshake sent; n: n-th SaslAuthenticate sent */
     mb_scram scram;
     uint8_t msg[MB_SCRAM_MAX_MSG + 2 * MB_SCRAM_MAX_HASH + 64]; /* the next token */
     size_t msg_len;
@@ -93,8 +93,8 @@ static void send_own(mb_conn *c, int16_t api_key, int16_t lo, int16_t hi, uint32
     c->auth.version = mb_conn_pick_version(c, api_key, lo, hi);
     if (c->auth.version < 0) {
         MB_LOG(&c->cl->log, MB_LOG_ERROR, "broker %d speaks no %s v%d-%d: cannot authenticate",
-               (int)c->node_id, api_key == MB_API_SASL_HANDSHAKE ? "SaslHandshake" : "SaslAuthenticate",
-               lo, hi);
+               (int)c->node_id,
+               api_key == MB_API_SASL_HANDSHAKE ? "SaslHandshake" : "SaslAuthenticate", lo, hi);
         fail(c, MSGBUS_ERR_AUTH, now, "SASL not offered");
         return;
     }
@@ -186,8 +186,9 @@ static void authenticate_done(mb_conn *c, int16_t version, mb_rd *body, uint32_t
         return;
     }
     if (resp.error_code) {
-        int n = resp.error_message.len > 0 ? (resp.error_message.len > 160 ? 160 : resp.error_message.len)
-                                           : 0;
+        int n = resp.error_message.len > 0
+                    ? (resp.error_message.len > 160 ? 160 : resp.error_message.len)
+                    : 0;
         MB_LOG(&c->cl->log, MB_LOG_ERROR, "broker %d: SASL %s authentication failed (%s): %.*s",
                (int)c->node_id, mech_name(c->cl->sasl_mech), msgbus_err_name(resp.error_code), n,
                n ? resp.error_message.ptr : "");

@@ -21,7 +21,11 @@
 #include <stdint.h>
 
 /** Hashes SCRAM can use (SHA-1 only for RFC 5802's own test vector). */
-typedef enum mb_scram_hash { MB_SCRAM_SHA1 = 1, MB_SCRAM_SHA256 = 2, MB_SCRAM_SHA512 = 3 } mb_scram_hash;
+typedef enum mb_scram_hash {
+    MB_SCRAM_SHA1 = 1,
+    MB_SCRAM_SHA256 = 2,
+    MB_SCRAM_SHA512 = 3
+} mb_scram_hash;
 
 #define MB_SCRAM_MAX_HASH 64   /**< SHA-512 output */
 #define MB_SCRAM_MAX_NONCE 128 /**< longest combined nonce accepted */
@@ -79,6 +83,7 @@ void mb_scram_wipe(mb_scram *s);
  * @return 0, MSGBUS_ERR_NO_ROOM, MSGBUS_ERR_INVALID_ARG (a NUL-free user and
  * password are required; an empty user is refused).
  */
-int mb_sasl_plain(const char *user, const char *password, uint8_t *out, size_t cap, size_t *out_len);
+int mb_sasl_plain(const char *user, const char *password, uint8_t *out, size_t cap,
+                  size_t *out_len);
 
 #endif /* MB_NET_SCRAM_H */

@@ -19,8 +19,6 @@ void msgbus_security_init(msgbus_security *sec)
 {
     memset(sec, 0, sizeof *sec);
     sec->protocol = MSGBUS_SECURITY_PLAINTEXT;
-    sec->verify_peer = 1;
-    sec->verify_hostname = 1;
     sec->tls_min_version = 12;
     sec->sasl_mechanism = MSGBUS_SASL_PLAIN;
 }
@@ -40,9 +38,9 @@ static int same(const char *a, const char *b)
 int msgbus_security_protocol_parse(const char *name, msgbus_security_protocol *out)
 {
     static const char *names[] = {"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"};
-    static const msgbus_security_protocol vals[] = {
-        MSGBUS_SECURITY_PLAINTEXT, MSGBUS_SECURITY_SSL, MSGBUS_SECURITY_SASL_PLAINTEXT,
-        MSGBUS_SECURITY_SASL_SSL};
+    static const msgbus_security_protocol vals[] = {MSGBUS_SECURITY_PLAINTEXT, MSGBUS_SECURITY_SSL,
+                                                    MSGBUS_SECURITY_SASL_PLAINTEXT,
+                                                    MSGBUS_SECURITY_SASL_SSL};
     size_t i;
     for (i = 0; name && i < sizeof names / sizeof names[0]; i++) {
         if (same(name, names[i])) {

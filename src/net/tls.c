@@ -46,7 +46,7 @@ struct mb_tls {
     mbedtls_x509_crt ca;
     mbedtls_x509_crt cert;
     mbedtls_pk_context key;
-    char sni[256]; /* empty: each broker's host */
+    char sni[256];                             /* empty: each broker's host */
     msgbus_sock *outer[MB_CLIENT_MAX_BROKERS]; /* wait(): the items' own sockets */
     unsigned outer_want[MB_CLIENT_MAX_BROKERS];
     unsigned char stage[MB_TLS_STAGE];
@@ -88,8 +88,8 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
     mb_tls_sock *s = ctx;
-    long n = s->t->inner->recv(s->t->inner->ctx, s->inner, buf,
-                               len > 0x7fffffffu ? 0x7fffffffu : len);
+    long n =
+        s->t->inner->recv(s->t->inner->ctx, s->inner, buf, len > 0x7fffffffu ? 0x7fffffffu : len);
     if (n < 0)
         return MBEDTLS_ERR_NET_CONN_RESET;
     return n == 0 ? MBEDTLS_ERR_SSL_WANT_READ : (int)n;
@@ -191,8 +191,8 @@ static int tls_connect_check(void *ctx, msgbus_sock *sock)
     rc = mbedtls_ssl_handshake(&s->ssl);
     if (rc == 0) {
         s->phase = PH_OPEN;
-        MB_LOG(t->log, MB_LOG_DEBUG, "TLS with %s: %s, %s", s->host, mbedtls_ssl_get_version(&s->ssl),
-               mbedtls_ssl_get_ciphersuite(&s->ssl));
+        MB_LOG(t->log, MB_LOG_DEBUG, "TLS with %s: %s, %s", s->host,
+               mbedtls_ssl_get_version(&s->ssl), mbedtls_ssl_get_ciphersuite(&s->ssl));
         return 1;
     }
     if (want(rc)) {
@@ -262,8 +262,7 @@ static long tls_recv(void *ctx, msgbus_sock *sock, void *buf, size_t len)
         if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
             /* e.g. TLS 1.3's "certificate required", which only comes once
              * the client has finished its side of the handshake */
-            MB_LOG(s->t->log, MB_LOG_ERROR, "TLS with %s: the broker sent a fatal alert",
-                   s->host);
+            MB_LOG(s->t->log, MB_LOG_ERROR, "TLS with %s: the broker sent a fatal alert", s->host);
             return MSGBUS_ERR_TLS;
         }
         return MSGBUS_ERR_TRANSPORT; /* close_notify, EOF or a failure */
@@ -345,7 +344,7 @@ static int entropy(void *ctx, unsigned char *out, size_t len)
     return t->rnd(t->rnd_ud, out, len) == 0 ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 }
 
-/* verify_hostname 0: accept a certificate naming another host, nothing else. */
+/* no_hostname_check: accept a certificate naming another host, nothing else. */
 static int ignore_hostname(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     (void)ctx;
@@ -390,7 +389,8 @@ static int load_key(mb_tls *t, const msgbus_security *sec)
     if (sec->key.file) {
 #if defined(MBEDTLS_FS_IO)
 #if MBEDTLS_VERSION_MAJOR >= 3
-        rc = mbedtls_pk_parse_keyfile(&t->key, sec->key.file, pw, mbedtls_ctr_drbg_random, &t->drbg);
+        rc =
+            mbedtls_pk_parse_keyfile(&t->key, sec->key.file, pw, mbedtls_ctr_drbg_random, &t->drbg);
 #else
         rc = mbedtls_pk_parse_keyfile(&t->key, sec->key.file, pw);
 #endif
@@ -433,7 +433,8 @@ static int set_versions(mb_tls *t, int min_version)
                MBEDTLS_VERSION_STRING);
         return MSGBUS_ERR_NOT_BUILT;
     }
-    mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                                 MBEDTLS_SSL_MINOR_VERSION_3);
 #endif
     return 0;
 }
@@ -460,17 +461,18 @@ static int setup(mb_tls *t, const msgbus_security *sec)
         if ((rc = load_certs(t, &t->ca, &sec->ca, "CA")) != 0)
             return rc;
         mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
-    } else if (sec->verify_peer) {
+    } else if (!sec->insecure_no_verify) {
         MB_LOG(t->log, MB_LOG_ERROR, "TLS: verifying the broker needs a CA (file or bytes)");
         return MSGBUS_ERR_CONFIG;
     }
-    mbedtls_ssl_conf_authmode(&t->conf, sec->verify_peer ? MBEDTLS_SSL_VERIFY_REQUIRED
-                                                         : MBEDTLS_SSL_VERIFY_NONE);
-    if (!sec->verify_hostname)
+    mbedtls_ssl_conf_authmode(&t->conf, !sec->insecure_no_verify ? MBEDTLS_SSL_VERIFY_REQUIRED
+                                                                 : MBEDTLS_SSL_VERIFY_NONE);
+    if (sec->no_hostname_check)
         mbedtls_ssl_conf_verify(&t->conf, ignore_hostname, NULL);
     if (has(&sec->cert) != has(&sec->key)) {
-        MB_LOG(t->log, MB_LOG_ERROR, "TLS: a client certificate needs its key, and a key its "
-                                     "certificate");
+        MB_LOG(t->log, MB_LOG_ERROR,
+               "TLS: a client certificate needs its key, and a key its "
+               "certificate");
         return MSGBUS_ERR_CONFIG;
     }
     if (has(&sec->cert)) {

@@ -591,6 +591,118 @@ static void test_bus_blocking_and_nonblocking(void **state)
     msgbus_destroy(bus); /* disconnects */
 }
 
+/* ---- small connection buffers: requests cut to fit, RAM measured ---- */
+
+static pthread_mutex_t g_peak_mu = PTHREAD_MUTEX_INITIALIZER;
+static size_t g_in_use, g_peak;
+
+static void *peak_alloc(void *ctx, size_t n)
+{
+    void *p = malloc(n);
+    (void)ctx;
+    pthread_mutex_lock(&g_peak_mu);
+    if (p) {
+        g_in_use += n;
+        if (g_in_use > g_peak)
+            g_peak = g_in_use;
+    }
+    pthread_mutex_unlock(&g_peak_mu);
+    return p;
+}
+
+static void peak_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    pthread_mutex_lock(&g_peak_mu);
+    g_in_use -= n;
+    pthread_mutex_unlock(&g_peak_mu);
+    free(p);
+}
+
+static void count_one(void *ud, const rd_kafka_message_t *m)
+{
+    (void)m;
+    (*(long *)ud)++;
+}
+
+/*
+ * A 2900-byte encode buffer and 256-byte receive reads per connection: twelve
+ * topics with 202-character names make each broker's Produce requests too
+ * big for one buffer, so they are cut; every message still arrives (read
+ * back by librdkafka), and the producer's peak RAM is measured. A
+ * thirteenth topic, with a 243-character name, would not fit a Metadata
+ * request naming them all: its
+ * send fails at once with MSGBUS_ERR_MSG_TOO_LARGE.
+ */
+static void test_small_connection_buffers(void **state)
+{
+    static const msgbus_allocator peak = {peak_alloc, peak_free, NULL};
+    reports r = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, NULL, NULL};
+    msgbus_producer_config cfg;
+    msgbus_producer *p = NULL;
+    msgbus_producer_stats st;
+    char names[12][208], val[32];
+    long got = 0;
+    int t, i;
+    const int per_topic = 500;
+    (void)state;
+    for (t = 0; t < 12; t++) {
+        memset(names[t], 'a' + t, 200);
+        snprintf(names[t] + 200, 8, "-%d", t);
+    }
+    msgbus_producer_config_init(&cfg);
+    cfg.bootstrap = g_broker.bootstrap;
+    cfg.acks = 1;
+    cfg.on_delivery = on_delivery;
+    cfg.delivery_ud = &r;
+    cfg.alloc = &peak;
+    cfg.linger_ms = 20;
+    cfg.batch_size = 4096;
+    cfg.queue_max_bytes = 256 * 1024;
+    cfg.net_send_buf_size = 2900;
+    cfg.net_recv_chunk_size = 256;
+    cfg.loop = MSGBUS_LOOP_APP;
+    assert_int_equal(msgbus_producer_create(&p, &cfg), 0);
+    for (i = 0; i < per_topic; i++) {
+        for (t = 0; t < 12; t++) {
+            msgbus_message m = MSGBUS_MESSAGE_INIT;
+            int rc;
+            snprintf(val, sizeof val, "small-%d-%d", t, i);
+            m.topic = names[t];
+            m.value = val;
+            m.value_len = strlen(val);
+            while ((rc = msgbus_producer_send(p, &m)) == MSGBUS_ERR_QUEUE_FULL)
+                msgbus_producer_poll(p, 5);
+            assert_int_equal(rc, 0);
+        }
+        msgbus_producer_poll(p, 0);
+    }
+    {
+        msgbus_message m = MSGBUS_MESSAGE_INIT;
+        char more[248];
+        memset(more, 'z', 240);
+        strcpy(more + 240, "-13");
+        m.topic = more;
+        m.value = "x";
+        m.value_len = 1;
+        assert_int_equal(msgbus_producer_send(p, &m), MSGBUS_ERR_MSG_TOO_LARGE);
+    }
+    assert_int_equal(msgbus_producer_flush(p, 60000), 0);
+    msgbus_producer_stats_get(p, &st);
+    assert_int_equal(r.ok, 12L * per_topic);
+    assert_int_equal(r.failed, 0);
+    /* cut to fit: more requests than one per broker and linger period could explain */
+    assert_true(st.requests > st.batches_sent / 4);
+    assert_int_equal(msgbus_producer_close(p, 5000), 0);
+    printf("small buffers: %lu messages to 12 topics in %llu requests (%llu batches); "
+           "producer peak RAM %zu bytes\n",
+           r.ok, (unsigned long long)st.requests, (unsigned long long)st.batches_sent, g_peak);
+    assert_int_equal(g_in_use, 0);
+    for (t = 0; t < 12; t++)
+        got += rk_consume(names[t], 4, per_topic, count_one, &(long){0});
+    assert_int_equal(got, 12L * per_topic);
+}
+
 static void test_bad_input(void **state)
 {
     reports r = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, NULL, NULL};
@@ -683,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_keys_on_librdkafka_partitions),
         cmocka_unit_test(test_bus_blocking_and_nonblocking),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_small_connection_buffers),
         cmocka_unit_test(test_zero_alloc_steady_state),
         cmocka_unit_test(test_reliability_under_faults),
     };

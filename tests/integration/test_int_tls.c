@@ -211,7 +211,7 @@ static void test_bus_tls_ca_in_memory(void **st)
     cfg.start = MSGBUS_START_EARLIEST;
     cfg.read_timeout_ms = 10000;
     assert_int_equal(msgbus_connect(&r, &cfg), 0);
-    free(ca); /* read at connect, not kept */
+    free(ca);                 /* read at connect, not kept */
     for (i = 0; i < 5; i++) { /* partitions interleave: any order, each once */
         int k;
         assert_int_equal(msgbus_read(r, buf, sizeof buf - 1, &len), 0);
@@ -286,6 +286,19 @@ static void test_wrong_ca(void **st)
     pc.connect_retries = 1;
     assert_int_equal(msgbus_producer_create(&p, &pc), MSGBUS_ERR_CERT_UNTRUSTED);
     assert_null(p);
+    /* And a consumer whose configuration only names the protocol and the CA:
+     * verification is on unless turned off. */
+    {
+        msgbus_consumer_config cc;
+        msgbus_consumer *c = (msgbus_consumer *)&cc;
+        msgbus_consumer_config_init(&cc);
+        cc.bootstrap = ep;
+        cc.security.protocol = MSGBUS_SECURITY_SSL;
+        cc.security.ca.file = file(0, "other_ca.pem");
+        cc.connect_retries = 1;
+        assert_int_equal(msgbus_consumer_create(&c, &cc), MSGBUS_ERR_CERT_UNTRUSTED);
+        assert_null(c);
+    }
 }
 
 static void test_expired_certificate(void **st)
@@ -311,7 +324,7 @@ static void test_wrong_hostname(void **st)
     assert_int_equal(connect_err(&sec, ep), 0);
     /* ... or, for tests only, when host names are not checked (the chain still is). */
     sec.sni_hostname = NULL;
-    sec.verify_hostname = 0;
+    sec.no_hostname_check = 1;
     assert_int_equal(connect_err(&sec, ep), 0);
     sec.ca.file = file(0, "other_ca.pem");
     assert_int_equal(connect_err(&sec, ep), MSGBUS_ERR_CERT_UNTRUSTED);
@@ -369,10 +382,14 @@ static void test_bad_settings(void **st)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_produce_consume_tls), cmocka_unit_test(test_bus_tls_ca_in_memory),
-        cmocka_unit_test(test_wrong_ca),            cmocka_unit_test(test_expired_certificate),
-        cmocka_unit_test(test_wrong_hostname),      cmocka_unit_test(test_plaintext_client_to_tls_port),
-        cmocka_unit_test(test_mutual_tls),          cmocka_unit_test(test_bad_settings),
+        cmocka_unit_test(test_produce_consume_tls),
+        cmocka_unit_test(test_bus_tls_ca_in_memory),
+        cmocka_unit_test(test_wrong_ca),
+        cmocka_unit_test(test_expired_certificate),
+        cmocka_unit_test(test_wrong_hostname),
+        cmocka_unit_test(test_plaintext_client_to_tls_port),
+        cmocka_unit_test(test_mutual_tls),
+        cmocka_unit_test(test_bad_settings),
     };
     if (argc != 2) {
         fprintf(stderr, "usage: %s STATE_DIR\n", argv[0]);

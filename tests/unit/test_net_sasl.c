@@ -58,18 +58,18 @@ static const char *const k_server_final[2] = {
 /* ---- the scripted broker ---- */
 
 typedef struct broker {
-    int16_t auth_max;        /* SaslAuthenticate versions offered: 0..auth_max */
-    int offer_sasl;          /* 0: ApiVersions lists no SASL API */
-    const char *mechanism;   /* the mechanism the client must name */
-    int refuse_mechanism;    /* answer UNSUPPORTED_SASL_MECHANISM */
-    int fail_auth;           /* answer SASL_AUTHENTICATION_FAILED */
-    int forge_signature;     /* server-final with a wrong signature */
-    int scram;               /* 0 PLAIN, 1 SCRAM-SHA-256, 2 SCRAM-SHA-512 */
-    int64_t lifetime_ms;     /* session_lifetime_ms in the answers (v1+) */
+    int16_t auth_max;      /* SaslAuthenticate versions offered: 0..auth_max */
+    int offer_sasl;        /* 0: ApiVersions lists no SASL API */
+    const char *mechanism; /* the mechanism the client must name */
+    int refuse_mechanism;  /* answer UNSUPPORTED_SASL_MECHANISM */
+    int fail_auth;         /* answer SASL_AUTHENTICATION_FAILED */
+    int forge_signature;   /* server-final with a wrong signature */
+    int scram;             /* 0 PLAIN, 1 SCRAM-SHA-256, 2 SCRAM-SHA-512 */
+    int64_t lifetime_ms;   /* session_lifetime_ms in the answers (v1+) */
     int handshakes, auths, metadata, authenticated_conns;
-    int round;               /* per connection: SaslAuthenticate requests seen */
-    int early_request;       /* a request other than ApiVersions/SASL before auth ended */
-    int authed;              /* this connection is authenticated */
+    int round;         /* per connection: SaslAuthenticate requests seen */
+    int early_request; /* a request other than ApiVersions/SASL before auth ended */
+    int authed;        /* this connection is authenticated */
 } broker;
 
 static void push_body(msgbus_sock *s, const mb_req_hdr *h, const uint8_t *b, size_t n)
@@ -516,7 +516,7 @@ static void fails_with_auth(void)
     assert_int_equal(mb_client_wait_ready(c, 10000), MSGBUS_ERR_AUTH);
     mb_client_get_stats(c, &st);
     assert_true(st.connect_failures >= 2); /* retried, then gave up with the cause */
-    assert_int_equal(g_b.metadata, 0); /* nothing reached the broker unauthenticated */
+    assert_int_equal(g_b.metadata, 0);     /* nothing reached the broker unauthenticated */
     assert_int_equal(g_b.early_request, 0);
     mb_client_destroy(c);
 }
