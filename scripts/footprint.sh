@@ -76,15 +76,35 @@ with open(out, "w") as f:
         f.write(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} B ({r[5]}) |\n")
     f.write("\n## Heap\n\nThe codec allocates nothing. A network client allocates, through its\n"
             "allocator: the client struct (about 9 KB, most of it an 8 KB scratch arena),\n"
-            "per broker connection its struct, a send buffer (`send_buf_size`, default\n"
-            "64 KiB), a 16 KiB receive chunk, 4 KiB of scatter/gather entries and a\n"
-            "response buffer that grows to the largest response (up to\n"
-            "`max_frame_size`), plus the metadata cache (sized from the response).\n")
+            "per broker connection its struct, a send buffer (`net_send_buf_size`,\n"
+            "default 64 KiB), a receive chunk (`net_recv_chunk_size`, default 16 KiB),\n"
+            "4 KiB of scatter/gather entries and a response buffer that grows to the\n"
+            "largest response (up to `max_frame_size`), plus the metadata cache (sized\n"
+            "from the response). `docs/configuration.md` gives the producer's and the\n"
+            "consumer's RAM as a formula; with `msgbus_pool` (`include/msgbus/alloc.h`)\n"
+            "all of it comes from one buffer the application supplies.\n")
 print(f"footprint: text {tt} B, data {td} B, bss {tb} B -> {out}")
 for x in fail:
     print("FOOTPRINT BUDGET EXCEEDED:", x)
 sys.exit(1 if fail else 0)
 PY
+
+# Worst-case stack per public call: the deepest chain of frames in the call
+# graphs GCC wrote (-fcallgraph-info=su); fails above 2048 bytes.
+stack_rc=0
+python3 scripts/stack_usage.py "$build/CMakeFiles/msgbus.dir" 2048 >"$build.stack" || stack_rc=$?
+{
+  printf '\n## Stack per public call\n\n'
+  printf 'The deepest chain of stack frames each public function can reach, from\n'
+  printf 'the call graphs GCC writes with `-fcallgraph-info=su`, computed by\n'
+  printf '`scripts/stack_usage.py` (same build as above; CI fails above 2048 bytes).\n'
+  printf 'Indirect calls to the request callbacks count as the deepest such callback;\n'
+  printf 'the application'"'"'s own callbacks, transport, allocator and clock, and the\n'
+  printf 'C library, add their own stack on top.\n\n'
+  cat "$build.stack"
+} >>"$out"
+[ "$stack_rc" -eq 0 ] || { echo "FOOTPRINT: a public call passes 2048 bytes of stack"; exit 1; }
+echo "stack: $(sed -n 3p "$build.stack" | cut -d'|' -f2-3 | tr -s ' ')"
 
 # What an application links: the size programs (tools/size) built with
 # --gc-sections in four configurations; text over the empty program.

@@ -349,7 +349,7 @@ static int encode_assignment(mb_wr *w, int32_t i, const owner *o, size_t n, cons
 static int lead(mb_group *g, const mb_join_group_resp *resp, mb_arena *a)
 {
     member_sub *m;
-    mb_str topics[MB_GROUP_MAX_TOPICS];
+    mb_str *topics; /* in the arena: 512 B is a lot of a small target's stack */
     owner *o;
     mb_topic_partitions *tp;
     int32_t *parts, nm = resp->n_members, nt = 0, i, j;
@@ -357,7 +357,8 @@ static int lead(mb_group *g, const mb_join_group_resp *resp, mb_arena *a)
     if (nm <= 0 || nm > MB_GROUP_MAX_MEMBERS)
         return MSGBUS_ERR_LIMIT;
     m = mb_arena_alloc(a, (size_t)nm, sizeof *m);
-    if (!m)
+    topics = mb_arena_alloc(a, MB_GROUP_MAX_TOPICS, sizeof *topics);
+    if (!m || !topics)
         return MSGBUS_ERR_NO_ROOM;
     for (i = 0; i < nm; i++) {
         mb_rd rd;
