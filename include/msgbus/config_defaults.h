@@ -102,6 +102,16 @@
 #endif
 
 /**
+ * 1: msgbus_err_name() gives each code's name ("MSGBUS_ERR_TIMEOUT",
+ * "NOT_LEADER_OR_FOLLOWER"); 0: the names (about 4 KB) are left out too, and
+ * only the codes and their retry classification remain. Needs
+ * MSGBUS_CFG_ERROR_STRINGS 0.
+ */
+#ifndef MSGBUS_CFG_ERROR_NAMES
+#define MSGBUS_CFG_ERROR_NAMES 1
+#endif
+
+/**
  * 1: TLS over mbedTLS (2.28 or 3.x; link mbedtls, mbedx509, mbedcrypto);
  * 0: left out, and a configuration asking for ssl answers
  * MSGBUS_ERR_NOT_BUILT. CMake sets it when it finds mbedTLS.
@@ -135,6 +145,9 @@
 #error "MSGBUS_CFG_GROUPS needs MSGBUS_CFG_CONSUMER"
 #endif
 
+#if MSGBUS_CFG_ERROR_STRINGS && !MSGBUS_CFG_ERROR_NAMES
+#error "MSGBUS_CFG_ERROR_STRINGS needs MSGBUS_CFG_ERROR_NAMES"
+#endif
 #if MSGBUS_CFG_SCRAM_MAX_ITERATIONS < 4096
 #error "MSGBUS_CFG_SCRAM_MAX_ITERATIONS must be at least 4096 (the SCRAM minimum msgbus accepts)"
 #endif
