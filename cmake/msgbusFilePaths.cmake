@@ -55,6 +55,6 @@ set(MSGBUS_BUS_SOURCES
 set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES} ${MSGBUS_BUS_SOURCES})
 
 # Ports: the common part, then one of these.
-set(MSGBUS_PORT_COMMON_SOURCES ${MSGBUS_ROOT}/port/common/alloc.c)
+set(MSGBUS_PORT_COMMON_SOURCES ${MSGBUS_ROOT}/port/common/alloc.c ${MSGBUS_ROOT}/port/common/pool.c)
 set(MSGBUS_PORT_POSIX_SOURCES ${MSGBUS_ROOT}/port/posix/port.c ${MSGBUS_ROOT}/port/posix/tcp.c)
 set(MSGBUS_PORT_NONE_SOURCES ${MSGBUS_ROOT}/port/none/port.c)
