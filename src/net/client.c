@@ -409,6 +409,8 @@ static void follow_brokers(mb_client *c, uint32_t now)
             k = mb_conn_new(c, b->node_id, &hp);
             if (k)
                 c->conns[c->n_conns++] = k;
+            else
+                c->md_err = MSGBUS_ERR_NOMEM; /* told by wait_ready, should it time out */
         }
     }
 }
@@ -422,6 +424,8 @@ static void md_apply(mb_client *c, mb_rd *body, int16_t version, uint32_t now)
     int rc;
     if (!mem) {
         MB_LOG(&c->log, MB_LOG_ERROR, "no memory to decode a Metadata response");
+        c->md_err = MSGBUS_ERR_NOMEM;
+        c->md_needed = 1; /* try again after the pause md_done set */
         return;
     }
     mb_arena_init(&a, mem, size);
@@ -431,8 +435,11 @@ static void md_apply(mb_client *c, mb_rd *body, int16_t version, uint32_t now)
     c->al.free(c->al.ctx, mem, size);
     if (rc) {
         MB_LOG(&c->log, MB_LOG_WARN, "Metadata response refused: %s", msgbus_strerror(rc));
+        c->md_err = rc;
+        c->md_needed = 1;
         return;
     }
+    c->md_err = 0;
     c->stats.metadata_refreshes++;
     c->md_needed = mb_cluster_needs_refresh(&c->cluster);
     follow_brokers(c, now);
@@ -634,8 +641,8 @@ int mb_client_wait_ready(mb_client *c, uint32_t timeout_ms)
             return 0;
         if (c->cfg.connect_retries > 0 && c->failed_attempts >= c->cfg.connect_retries)
             return c->last_err;
-        if (left <= 0)
-            return MSGBUS_ERR_TIMEOUT;
+        if (left <= 0) /* why the metadata never came, when the client knows */
+            return c->md_err ? c->md_err : MSGBUS_ERR_TIMEOUT;
         if ((rc = mb_client_poll(c, (uint32_t)left)) != 0)
             return rc;
     }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -449,6 +450,41 @@ static void test_no_common_version(void **state)
     mb_client_destroy(c);
 }
 
+/* An allocator that refuses blocks of 4 KiB and more once armed. */
+static int g_refuse_big;
+
+static void *picky_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return g_refuse_big && n >= 4096 ? NULL : malloc(n);
+}
+
+static void picky_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    free(p);
+}
+
+/* No memory for the Metadata answer: waiting says NOMEM, not just TIMEOUT. */
+static void test_metadata_without_memory(void **state)
+{
+    static const msgbus_allocator picky = {picky_alloc, picky_free, NULL};
+    mb_client_config cfg;
+    mb_client *c = NULL;
+    (void)state;
+    config("127.0.0.1:9092", &cfg);
+    cfg.alloc = &picky;
+    g_refuse_big = 0;
+    assert_int_equal(mb_client_create(&c, &cfg), 0);
+    g_refuse_big = 1;
+    assert_int_equal(mb_client_wait_ready(c, 3000), MSGBUS_ERR_NOMEM);
+    assert_true(log_has("no memory to decode a Metadata response"));
+    g_refuse_big = 0;
+    assert_int_equal(mb_client_wait_ready(c, 3000), 0); /* and it recovers */
+    mb_client_destroy(c);
+}
+
 static void test_bad_configuration(void **state)
 {
     static const char *bad[] = {"",          "localhost", "host:0",   "host:65536", "host:-1",
@@ -489,6 +525,7 @@ int main(void)
         T(test_periodic_refresh),
         T(test_huge_size_prefix_closes_connection),
         T(test_no_common_version),
+        T(test_metadata_without_memory),
         T(test_bad_configuration),
     };
 #undef T
