@@ -173,6 +173,7 @@ static void check_log_clean(void)
 #include "proto/api_versions.h"
 #include "proto/metadata.h"
 #include "proto/sasl.h"
+#include "sasl_frames.h"
 
 /* The broker's certificate, signed by k_ca_cert, and its key. */
 static const char k_server_cert[] =
@@ -217,19 +218,6 @@ static const char k_rogue_key[] =
 /* The host in the bootstrap list and in the certificates, and the port. */
 #define HOST "localhost"
 #define PORT 9092
-
-/*
- * SCRAM-SHA-256 vectors of test_net_sasl.c: user "alice", password
- * "s3cr3t-pw", client nonce = base64 of the bytes 0..31, server nonce suffix
- * "-server-nonce-42", salt "msgbus-salt-0001", 4096 iterations (computed with
- * Python's hashlib, hmac and base64 from RFC 5802's definitions).
- */
-#define CNONCE "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
-#define CLIENT_FIRST "n,,n=alice,r=" CNONCE
-#define SERVER_FIRST "r=" CNONCE "-server-nonce-42,s=bXNnYnVzLXNhbHQtMDAwMQ==,i=4096"
-#define CLIENT_FINAL                                                                               \
-    "c=biws,r=" CNONCE "-server-nonce-42,p=qJ1OEC7K/fi06nMTwrb8Wj8dpHRIKLHjczV4mToWCuw="
-#define SERVER_FINAL "v=hX2GeMsf2E6avxtHZOyrfBMzO/2GvW11QLBzpud9dsY="
 
 /* ---- the in-memory transport and its TLS server end ---- */
 
@@ -420,8 +408,8 @@ static void answer_authenticate(msgbus_sock *s, const mb_req_hdr *h, mb_rd *body
     s->net->auths++;
     s->round++;
     assert_true(s->round <= 2);
-    want = s->round == 1 ? CLIENT_FIRST : CLIENT_FINAL;
-    reply = s->round == 1 ? SERVER_FIRST : SERVER_FINAL;
+    want = s->round == 1 ? CLIENT_FIRST : k_client_final[0];
+    reply = s->round == 1 ? SERVER_FIRST : k_server_final[0];
     assert_int_equal(req.auth_bytes.len, (int32_t)strlen(want));
     assert_memory_equal(req.auth_bytes.ptr, want, strlen(want));
     memset(&resp, 0, sizeof resp);
@@ -731,44 +719,6 @@ static mb_client *make(void)
     return c;
 }
 
-/* ---- request frames built by hand from the protocol description ---- */
-
-typedef struct frame {
-    uint8_t b[512];
-    size_t n;
-} frame;
-
-static void put(frame *f, const void *p, size_t n)
-{
-    assert_true(f->n + n <= sizeof f->b);
-    memcpy(f->b + f->n, p, n);
-    f->n += n;
-}
-
-static void put16(frame *f, unsigned v)
-{
-    uint8_t x[2] = {(uint8_t)(v >> 8), (uint8_t)v};
-    put(f, x, 2);
-}
-
-static void put32(frame *f, uint32_t v)
-{
-    uint8_t x[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    put(f, x, 4);
-}
-
-/* Request header v1 (v2 adds an empty tagged-field section) with client id "msgbus". */
-static void header(frame *f, int16_t key, int16_t version, int32_t corr, int flexible)
-{
-    put16(f, (unsigned)key);
-    put16(f, (unsigned)version);
-    put32(f, (uint32_t)corr);
-    put16(f, 6);
-    put(f, "msgbus", 6);
-    if (flexible)
-        put(f, "\0", 1);
-}
-
 /* The next request frame the broker decrypted after @p *off: its bytes (no size prefix). */
 static const uint8_t *next_frame(size_t *off, size_t *len)
 {
@@ -780,45 +730,6 @@ static const uint8_t *next_frame(size_t *off, size_t *len)
     return p + 4;
 }
 
-static int32_t corr_of(const uint8_t *f)
-{
-    return (int32_t)((uint32_t)f[4] << 24 | (uint32_t)f[5] << 16 | (uint32_t)f[6] << 8 | f[7]);
-}
-
-/* SaslAuthenticate v2 carrying @p token: compact bytes, then tagged fields. */
-static void expect_authenticate_v2(const uint8_t *got, size_t len, const char *token)
-{
-    size_t tlen = strlen(token), v = tlen + 1;
-    frame f;
-    f.n = 0;
-    header(&f, MB_API_SASL_AUTHENTICATE, 2, corr_of(got), 1);
-    while (v >= 0x80) {
-        uint8_t x = (uint8_t)(v | 0x80);
-        put(&f, &x, 1);
-        v >>= 7;
-    }
-    {
-        uint8_t x = (uint8_t)v;
-        put(&f, &x, 1);
-    }
-    put(&f, token, tlen);
-    put(&f, "\0", 1);
-    assert_int_equal(len, f.n);
-    assert_memory_equal(got, f.b, f.n);
-}
-
-/* SaslHandshake v1 naming SCRAM-SHA-256. */
-static void expect_handshake_v1(const uint8_t *got, size_t len)
-{
-    frame f;
-    f.n = 0;
-    header(&f, MB_API_SASL_HANDSHAKE, 1, corr_of(got), 0);
-    put16(&f, 13);
-    put(&f, "SCRAM-SHA-256", 13);
-    assert_int_equal(len, f.n);
-    assert_memory_equal(got, f.b, f.n);
-}
-
 /* Walk what the broker decrypted on the first connection, frame by frame. */
 static void check_wire(void)
 {
@@ -826,11 +737,11 @@ static void check_wire(void)
     const uint8_t *f = next_frame(&off, &len);
     assert_int_equal(f[1], MB_API_API_VERSIONS);
     f = next_frame(&off, &len);
-    expect_handshake_v1(f, len);
+    expect_handshake(f, len, "SCRAM-SHA-256");
     f = next_frame(&off, &len);
-    expect_authenticate_v2(f, len, CLIENT_FIRST);
+    expect_authenticate(f, len, 2, CLIENT_FIRST, strlen(CLIENT_FIRST));
     f = next_frame(&off, &len);
-    expect_authenticate_v2(f, len, CLIENT_FINAL);
+    expect_authenticate(f, len, 2, k_client_final[0], strlen(k_client_final[0]));
     f = next_frame(&off, &len); /* only now: the client's own requests */
     assert_int_equal(f[0], 0);
     assert_int_equal(f[1], MB_API_METADATA);
