@@ -84,36 +84,26 @@ const msgbus_allocator *msgbus_allocator_default(void);
  * once: msgbus_producer_send() on the caller's thread (batch buffers, topic
  * table) and the loop thread (connections, response frames, metadata,
  * requests). Likewise several objects sharing one pool on different threads.
- * There, give each object its own pool and guard each pool with a mutex
- * wrapper, for example:
- * @code
- * typedef struct { msgbus_pool pool; msgbus_port_mutex_t mu; msgbus_allocator al; } locked_pool;
- * static void *lp_alloc(void *ctx, size_t n)
- * {
- *     locked_pool *lp = ctx;
- *     const msgbus_allocator *a = msgbus_pool_allocator(&lp->pool);
- *     void *p;
- *     msgbus_port_mutex_lock(&lp->mu);
- *     p = a->alloc(a->ctx, n);
- *     msgbus_port_mutex_unlock(&lp->mu);
- *     return p;
- * }
- * // lp_free likewise; lp->al = {lp_alloc, lp_free, lp}; cfg.alloc = &lp->al;
- * @endcode
+ * There, give the pool a lock with msgbus_pool_set_lock() (an RTOS mutex, or
+ * the port's msgbus_port_mutex_lock/unlock), taken around every allocation
+ * and free.
  *
  * The members are private: read them through msgbus_pool_stats_get().
  */
 typedef struct msgbus_pool {
-    msgbus_allocator mb_al; /**< private: the allocator msgbus_pool_allocator() returns */
-    unsigned char *mb_base; /**< private: the aligned start of the usable buffer */
-    size_t mb_cap;          /**< private: usable bytes, a multiple of the granule */
-    size_t mb_head;         /**< private: offset of the first free block, or SIZE_MAX */
-    size_t mb_used;         /**< private: bytes in use (rounded sizes) */
-    size_t mb_peak;         /**< private: highest mb_used */
-    uint64_t mb_allocs;     /**< private: successful allocations */
-    uint64_t mb_frees;      /**< private: accepted frees */
-    uint64_t mb_failed;     /**< private: refused allocations */
-    uint64_t mb_bad_frees;  /**< private: ignored frees */
+    msgbus_allocator mb_al;      /**< private: the allocator msgbus_pool_allocator() returns */
+    unsigned char *mb_base;      /**< private: the aligned start of the usable buffer */
+    size_t mb_cap;               /**< private: usable bytes, a multiple of the granule */
+    size_t mb_head;              /**< private: offset of the first free block, or SIZE_MAX */
+    size_t mb_used;              /**< private: bytes in use (rounded sizes) */
+    size_t mb_peak;              /**< private: highest mb_used */
+    uint64_t mb_allocs;          /**< private: successful allocations */
+    uint64_t mb_frees;           /**< private: accepted frees */
+    uint64_t mb_failed;          /**< private: refused allocations */
+    uint64_t mb_bad_frees;       /**< private: ignored frees */
+    void (*mb_lock)(void *ud);   /**< private: see msgbus_pool_set_lock() */
+    void (*mb_unlock)(void *ud); /**< private */
+    void *mb_lock_ud;            /**< private */
 } msgbus_pool;
 
 /** @brief What msgbus_pool_stats_get() reports. Bytes are rounded block sizes. */
@@ -166,6 +156,15 @@ typedef struct msgbus_pool_stats {
  *         @p len leaves no room for one block after aligning the start.
  */
 int msgbus_pool_init(msgbus_pool *pool, void *buf, size_t len);
+
+/**
+ * @brief Make @p pool safe to use from several threads: @p lock and
+ *        @p unlock (with @p ud) are called around every allocation, free and
+ *        statistics read, e.g. over a mutex the application owns. Set it
+ *        before the pool is first used; NULL hooks remove it.
+ */
+void msgbus_pool_set_lock(msgbus_pool *pool, void (*lock)(void *ud), void (*unlock)(void *ud),
+                          void *ud);
 
 /**
  * @brief The allocator that draws from @p pool, for the `alloc` field of a

@@ -112,9 +112,8 @@ static size_t block_size(const msgbus_pool *pl, size_t size)
     return (size + MB_POOL_GRAN - 1) / MB_POOL_GRAN * MB_POOL_GRAN;
 }
 
-static void *pool_alloc(void *ctx, size_t size)
+static void *pool_alloc_locked(msgbus_pool *pl, size_t size)
 {
-    msgbus_pool *pl = ctx;
     size_t need = block_size(pl, size);
     size_t prev = MB_POOL_END, off = pl->mb_head, len = 0, next = MB_POOL_END;
     while (need && off != MB_POOL_END) {
@@ -154,9 +153,8 @@ static size_t block_offset(const msgbus_pool *pl, const void *ptr, size_t need)
     return off;
 }
 
-static void pool_free(void *ctx, void *ptr, size_t size)
+static void pool_free_locked(msgbus_pool *pl, void *ptr, size_t size)
 {
-    msgbus_pool *pl = ctx;
     size_t need, off, prev = MB_POOL_END, plen = 0, cur, clen = 0, cnext = MB_POOL_END;
     if (!ptr)
         return;
@@ -193,6 +191,40 @@ static void pool_free(void *ctx, void *ptr, size_t size)
     link_after(pl, prev, off);
 }
 
+static void *pool_alloc(void *ctx, size_t size)
+{
+    msgbus_pool *pl = ctx;
+    void *p;
+    if (pl->mb_lock)
+        pl->mb_lock(pl->mb_lock_ud);
+    p = pool_alloc_locked(pl, size);
+    if (pl->mb_unlock)
+        pl->mb_unlock(pl->mb_lock_ud);
+    return p;
+}
+
+static void pool_free(void *ctx, void *ptr, size_t size)
+{
+    msgbus_pool *pl = ctx;
+    if (!ptr)
+        return;
+    if (pl->mb_lock)
+        pl->mb_lock(pl->mb_lock_ud);
+    pool_free_locked(pl, ptr, size);
+    if (pl->mb_unlock)
+        pl->mb_unlock(pl->mb_lock_ud);
+}
+
+void msgbus_pool_set_lock(msgbus_pool *pool, void (*lock)(void *ud), void (*unlock)(void *ud),
+                          void *ud)
+{
+    if (!pool)
+        return;
+    pool->mb_lock = lock;
+    pool->mb_unlock = unlock;
+    pool->mb_lock_ud = ud;
+}
+
 int msgbus_pool_init(msgbus_pool *pool, void *buf, size_t len)
 {
     size_t pad;
@@ -227,6 +259,8 @@ void msgbus_pool_stats_get(const msgbus_pool *pool, msgbus_pool_stats *st)
     memset(st, 0, sizeof *st);
     if (!pool)
         return;
+    if (pool->mb_lock)
+        pool->mb_lock(pool->mb_lock_ud);
     st->capacity = pool->mb_cap;
     st->in_use = pool->mb_used;
     st->peak = pool->mb_peak;
@@ -240,4 +274,6 @@ void msgbus_pool_stats_get(const msgbus_pool *pool, msgbus_pool_stats *st)
         if (len > st->largest_free)
             st->largest_free = len;
     }
+    if (pool->mb_unlock)
+        pool->mb_unlock(pool->mb_lock_ud);
 }

@@ -12,6 +12,7 @@
 
 #include "msgbus/alloc.h"
 #include "msgbus/error.h"
+#include "msgbus/port.h"
 
 #define ALIGN ((uintptr_t) _Alignof(max_align_t))
 #define POOL_BYTES (64u * 1024u)
@@ -470,6 +471,132 @@ static void test_randomized_soak(void **state)
     assert_int_equal(st.largest_free, st.capacity);
 }
 
+/* ---- the lock hooks ---- */
+
+static int g_locks, g_unlocks, g_held;
+
+static void count_lock(void *ud)
+{
+    (void)ud;
+    assert_int_equal(g_held, 0); /* never taken twice */
+    g_held = 1;
+    g_locks++;
+}
+
+static void count_unlock(void *ud)
+{
+    (void)ud;
+    assert_int_equal(g_held, 1);
+    g_held = 0;
+    g_unlocks++;
+}
+
+static void test_lock_hooks_wrap_every_call(void **state)
+{
+    static uint64_t mem[512];
+    msgbus_pool pool;
+    msgbus_pool_stats st;
+    const msgbus_allocator *al;
+    void *a, *b;
+    (void)state;
+    assert_int_equal(msgbus_pool_init(&pool, mem, sizeof mem), 0);
+    msgbus_pool_set_lock(&pool, count_lock, count_unlock, NULL);
+    al = msgbus_pool_allocator(&pool);
+    g_locks = g_unlocks = 0;
+    a = al->alloc(al->ctx, 100);
+    b = al->alloc(al->ctx, 100000); /* refused: still locked and unlocked */
+    assert_non_null(a);
+    assert_null(b);
+    al->free(al->ctx, a, 100);
+    msgbus_pool_stats_get(&pool, &st);
+    assert_int_equal(g_locks, 4);
+    assert_int_equal(g_unlocks, 4);
+    msgbus_pool_set_lock(&pool, NULL, NULL, NULL);
+    a = al->alloc(al->ctx, 8);
+    al->free(al->ctx, a, 8);
+    assert_int_equal(g_locks, 4);
+}
+
+#if MSGBUS_PORT_HAS_THREADS
+/* Two threads hammer one pool through a mutex: nothing overlaps, nothing is lost. */
+typedef struct hammer {
+    const msgbus_allocator *al;
+    unsigned seed;
+    unsigned char tag;
+    int bad;
+} hammer;
+
+static void hammer_run(void *arg)
+{
+    hammer *h = arg;
+    unsigned char *live[32] = {0};
+    size_t sizes[32] = {0};
+    int i, k;
+    for (i = 0; i < 100000; i++) {
+        size_t slot;
+        h->seed = h->seed * 1103515245u + 12345u;
+        slot = (h->seed >> 16) % 32;
+        if (live[slot]) {
+            for (k = 0; k < (int)sizes[slot]; k++)
+                if (live[slot][k] != h->tag)
+                    h->bad++;
+            h->al->free(h->al->ctx, live[slot], sizes[slot]);
+            live[slot] = NULL;
+        } else {
+            sizes[slot] = 1 + (h->seed >> 8) % 200;
+            live[slot] = h->al->alloc(h->al->ctx, sizes[slot]);
+            if (live[slot])
+                memset(live[slot], h->tag, sizes[slot]);
+        }
+    }
+    for (k = 0; k < 32; k++)
+        if (live[k])
+            h->al->free(h->al->ctx, live[k], sizes[k]);
+}
+
+static void mutex_lock(void *ud)
+{
+    msgbus_port_mutex_lock(ud);
+}
+
+static void mutex_unlock(void *ud)
+{
+    msgbus_port_mutex_unlock(ud);
+}
+
+static void test_two_threads_with_a_lock(void **state)
+{
+    static uint64_t mem[8192]; /* 64 KiB: room for both threads' 32 blocks */
+    msgbus_pool pool;
+    msgbus_pool_stats st;
+    msgbus_port_mutex_t mu;
+    msgbus_port_thread_t t1, t2;
+    hammer h1, h2;
+    (void)state;
+    assert_int_equal(msgbus_pool_init(&pool, mem, sizeof mem), 0);
+    assert_int_equal(msgbus_port_mutex_init(&mu), 0);
+    msgbus_pool_set_lock(&pool, mutex_lock, mutex_unlock, &mu);
+    h1.al = h2.al = msgbus_pool_allocator(&pool);
+    h1.seed = 1;
+    h2.seed = 2;
+    h1.tag = 0xa1;
+    h2.tag = 0xb2;
+    h1.bad = h2.bad = 0;
+    assert_int_equal(msgbus_port_thread_create(&t1, hammer_run, &h1), 0);
+    assert_int_equal(msgbus_port_thread_create(&t2, hammer_run, &h2), 0);
+    msgbus_port_thread_join(&t1);
+    msgbus_port_thread_join(&t2);
+    msgbus_pool_stats_get(&pool, &st);
+    assert_int_equal(h1.bad + h2.bad, 0);
+    assert_int_equal(st.in_use, 0);
+    assert_int_equal(st.free_blocks, 1);
+    assert_int_equal(st.bad_frees, 0);
+    assert_int_equal(st.failed, 0);
+    assert_int_equal(st.allocs, st.frees);
+    msgbus_port_mutex_destroy(&mu);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +609,10 @@ int main(void)
         cmocka_unit_test(test_misuse_is_ignored_and_counted),
         cmocka_unit_test(test_odd_buffers),
         cmocka_unit_test(test_randomized_soak),
+        cmocka_unit_test(test_lock_hooks_wrap_every_call),
+#if MSGBUS_PORT_HAS_THREADS
+        cmocka_unit_test(test_two_threads_with_a_lock),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
