@@ -108,26 +108,6 @@ static void respond(st_net *net, msgbus_sock *s, const mb_req_hdr *h, mb_rd *bod
 
 static st_net g_net;
 static broker g_b;
-static char g_log[64][256];
-static int g_nlog;
-
-static void capture_log(void *ud, int level, const char *msg)
-{
-    (void)ud;
-    (void)level;
-    if (g_nlog < 64)
-        snprintf(g_log[g_nlog++], sizeof g_log[0], "%s", msg);
-}
-
-static int log_has(const char *needle)
-{
-    int i;
-    for (i = 0; i < g_nlog; i++)
-        if (strstr(g_log[i], needle))
-            return 1;
-    return 0;
-}
-
 static void config(const char *bootstrap, mb_client_config *out)
 {
     mb_client_config cfg;
@@ -137,7 +117,7 @@ static void config(const char *bootstrap, mb_client_config *out)
     cfg.now_ms = st_now;
     cfg.random = st_random;
     cfg.clock_ud = &g_net;
-    cfg.log = capture_log;
+    cfg.log = tu_log_capture;
     cfg.log_level = MB_LOG_DEBUG;
     cfg.request_timeout_ms = 2000;
     *out = cfg;
@@ -158,7 +138,7 @@ static int setup(void **state)
     memset(&g_b, 0, sizeof g_b);
     g_b.metadata_max = 2;
     g_b.leader = 1;
-    g_nlog = 0;
+    tu_log_clear();
     st_init(&g_net, respond, &g_b);
     return 0;
 }
@@ -212,7 +192,7 @@ static void test_apiversions_fallback_to_v0(void **state)
     assert_int_equal(g_b.apiv_seen[3], 1);
     assert_int_equal(g_b.apiv_seen[0], 1);
     assert_int_equal(g_net.n_socks, 1); /* on the same connection */
-    assert_true(log_has("ApiVersions v3 refused"));
+    assert_true(tu_log_has("ApiVersions v3 refused"));
     mb_client_destroy(c);
 }
 
@@ -289,7 +269,7 @@ static void test_silent_broker_times_out_and_reconnects(void **state)
     assert_true(g_net.n_socks >= 2);                        /* and made again */
     assert_true(g_net.socks[1]->connect_time - t0 >= 2000); /* after the 2 s timeout */
     assert_true(g_b.md_seen >= 2);
-    assert_true(log_has("request timed out"));
+    assert_true(tu_log_has("request timed out"));
     mb_client_destroy(c);
 }
 
@@ -404,7 +384,7 @@ static void test_huge_size_prefix_closes_connection(void **state)
     while (!g_net.socks[0]->closed && g_net.now < 10000)
         mb_client_poll(c, 100);
     assert_true(g_net.socks[0]->closed);
-    assert_true(log_has("MSGBUS_ERR_FRAME_TOO_LARGE"));
+    assert_true(tu_log_has("MSGBUS_ERR_FRAME_TOO_LARGE"));
     mb_client_destroy(c);
 }
 
@@ -479,7 +459,7 @@ static void test_metadata_without_memory(void **state)
     assert_int_equal(mb_client_create(&c, &cfg), 0);
     g_refuse_big = 1;
     assert_int_equal(mb_client_wait_ready(c, 3000), MSGBUS_ERR_NOMEM);
-    assert_true(log_has("no memory to decode a Metadata response"));
+    assert_true(tu_log_has("no memory to decode a Metadata response"));
     g_refuse_big = 0;
     assert_int_equal(mb_client_wait_ready(c, 3000), 0); /* and it recovers */
     mb_client_destroy(c);
@@ -499,7 +479,7 @@ static void test_bad_configuration(void **state)
         assert_int_equal(mb_client_create(&c, &cfg), MSGBUS_ERR_INVALID_ARG);
         assert_null(c);
     }
-    assert_true(log_has("invalid bootstrap list"));
+    assert_true(tu_log_has("invalid bootstrap list"));
     cfg.bootstrap = "[::1]:9092,localhost:9093";
     assert_int_equal(mb_client_create(&c, &cfg), 0);
     mb_client_destroy(c);

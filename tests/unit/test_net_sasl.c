@@ -192,26 +192,6 @@ static void respond(st_net *net, msgbus_sock *s, const mb_req_hdr *h, mb_rd *bod
 
 static st_net g_net;
 static broker g_b;
-static char g_log[256][256];
-static int g_nlog;
-
-static void capture_log(void *ud, int level, const char *msg)
-{
-    (void)ud;
-    (void)level;
-    if (g_nlog < 256)
-        snprintf(g_log[g_nlog++], sizeof g_log[0], "%s", msg);
-}
-
-static int log_has(const char *needle)
-{
-    int i;
-    for (i = 0; i < g_nlog; i++)
-        if (strstr(g_log[i], needle))
-            return 1;
-    return 0;
-}
-
 /* Random bytes 0, 1, 2, ...: the client nonce is then CNONCE. */
 static int fixed_random(void *ud, void *buf, size_t len)
 {
@@ -235,7 +215,7 @@ static mb_client *make(int scram, int expect_rc)
     cfg.now_ms = st_now;
     cfg.random = fixed_random;
     cfg.clock_ud = &g_net;
-    cfg.log = capture_log;
+    cfg.log = tu_log_capture;
     cfg.log_level = MB_LOG_DEBUG;
     cfg.request_timeout_ms = 2000;
     cfg.connect_retries = 2;
@@ -259,17 +239,15 @@ static int setup(void **state)
     memset(&g_b, 0, sizeof g_b);
     g_b.auth_max = 2;
     g_b.offer_sasl = 1;
-    g_nlog = 0;
+    tu_log_clear();
     st_init(&g_net, respond, &g_b);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    int i;
     (void)state;
-    for (i = 0; i < g_nlog; i++) /* no secret ever reaches the log */
-        assert_null(strstr(g_log[i], PASSWORD));
+    assert_false(tu_log_has(PASSWORD)); /* no secret ever reaches the log */
     st_free(&g_net);
     return 0;
 }
@@ -325,7 +303,7 @@ static void run_ok(int scram, int16_t auth_max)
     assert_int_equal(g_b.early_request, 0);
     assert_true(g_b.metadata >= 1);
     check_wire(scram, auth_max);
-    assert_true(log_has("authenticated with SASL"));
+    assert_true(tu_log_has("authenticated with SASL"));
     mb_client_destroy(c);
 }
 
@@ -425,8 +403,8 @@ static void test_mechanism_refused(void **state)
     g_b.refuse_mechanism = 1;
     g_b.scram = 2;
     fails_with_auth();
-    assert_true(log_has("refuses SASL SCRAM-SHA-512"));
-    assert_true(log_has("it offers: PLAIN"));
+    assert_true(tu_log_has("refuses SASL SCRAM-SHA-512"));
+    assert_true(tu_log_has("it offers: PLAIN"));
 }
 
 static void test_authentication_failed(void **state)
@@ -435,7 +413,7 @@ static void test_authentication_failed(void **state)
     g_b.fail_auth = 1;
     g_b.scram = 1;
     fails_with_auth();
-    assert_true(log_has("Invalid username or password"));
+    assert_true(tu_log_has("Invalid username or password"));
 }
 
 static void test_forged_server_signature(void **state)
@@ -444,7 +422,7 @@ static void test_forged_server_signature(void **state)
     g_b.forge_signature = 1;
     g_b.scram = 1;
     fails_with_auth();
-    assert_true(log_has("does not prove it knows the password"));
+    assert_true(tu_log_has("does not prove it knows the password"));
 }
 
 static void test_broker_without_sasl(void **state)
@@ -452,7 +430,7 @@ static void test_broker_without_sasl(void **state)
     (void)state;
     g_b.offer_sasl = 0;
     fails_with_auth();
-    assert_true(log_has("speaks no SaslHandshake"));
+    assert_true(tu_log_has("speaks no SaslHandshake"));
 }
 
 static void test_bad_settings(void **state)

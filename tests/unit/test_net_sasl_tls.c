@@ -39,6 +39,7 @@
 #include "msgbus/error.h"
 #include "msgbus/security.h"
 #include "net/client.h"
+#include "testutil.h"
 
 #define USER "alice"
 #define PASSWORD "s3cr3t-pw"
@@ -101,26 +102,6 @@ static const char k_ca_cert[] = "-----BEGIN CERTIFICATE-----\n"
 
 /* ---- the log, shared by both builds ---- */
 
-static char g_log[256][256];
-static int g_nlog;
-
-static void capture_log(void *ud, int level, const char *msg)
-{
-    (void)ud;
-    (void)level;
-    if (g_nlog < 256)
-        snprintf(g_log[g_nlog++], sizeof g_log[0], "%s", msg);
-}
-
-static int log_has(const char *needle)
-{
-    int i;
-    for (i = 0; i < g_nlog; i++)
-        if (strstr(g_log[i], needle))
-            return 1;
-    return 0;
-}
-
 /* Random bytes 0, 1, 2, ...: the SCRAM client nonce is then CNONCE below. The
  * client's TLS DRBG is seeded from the same source, which a test can afford. */
 static int fixed_random(void *ud, void *buf, size_t len)
@@ -151,9 +132,7 @@ static const msgbus_security *sasl_ssl(void)
 /* No secret ever reaches the log. */
 static void check_log_clean(void)
 {
-    int i;
-    for (i = 0; i < g_nlog; i++)
-        assert_null(strstr(g_log[i], PASSWORD));
+    assert_false(tu_log_has(PASSWORD));
 }
 
 #if MSGBUS_CFG_TLS && MSGBUS_CFG_SASL
@@ -687,7 +666,7 @@ static int setup(void **state)
     g_net.t.wait = mt_wait;
     g_net.t.wakeup = NULL;
     g_net.now = g_net.start = 1000;
-    g_nlog = 0;
+    tu_log_clear();
     return 0;
 }
 
@@ -709,7 +688,7 @@ static mb_client *make(void)
     cfg.now_ms = mt_now;
     cfg.random = fixed_random;
     cfg.clock_ud = &g_net;
-    cfg.log = capture_log;
+    cfg.log = tu_log_capture;
     cfg.log_level = MB_LOG_DEBUG;
     cfg.request_timeout_ms = 2000;
     cfg.connect_retries = 2;
@@ -778,12 +757,12 @@ static void test_scram_over_tls(void **state)
     assert_int_equal(g_net.early_request, 0);
     assert_true(g_net.metadata >= 1);
     check_wire();
-    assert_true(log_has("authenticated with SASL"));
+    assert_true(tu_log_has("authenticated with SASL"));
     /* TLS 1.2 or 1.3, and the client logged the same version */
     print_message("negotiated %s with mbedTLS %s\n", g_net.version, MBEDTLS_VERSION_STRING);
     assert_true(strcmp(g_net.version, "TLSv1.2") == 0 || strcmp(g_net.version, "TLSv1.3") == 0);
     snprintf(line, sizeof line, "TLS with " HOST ": %s", g_net.version);
-    assert_true(log_has(line));
+    assert_true(tu_log_has(line));
     /* the SCRAM messages were on the wire only encrypted */
     assert_true(contains(g_net.wire, g_net.wire_len, CLIENT_FIRST));
     assert_true(g_net.cipher_len > 0 && g_net.cipher_len < sizeof g_net.cipher);
@@ -813,7 +792,7 @@ static void test_untrusted_certificate(void **state)
     assert_int_equal(g_net.handshakes, 0);
     assert_int_equal(g_net.auths, 0);
     assert_int_equal(g_net.metadata, 0);
-    assert_true(log_has("TLS handshake with " HOST " failed"));
+    assert_true(tu_log_has("TLS handshake with " HOST " failed"));
     mb_client_destroy(c);
     assert_int_equal(g_net.open_socks, 0);
 }
@@ -836,7 +815,7 @@ static st_net g_net;
 static int setup(void **state)
 {
     (void)state;
-    g_nlog = 0;
+    tu_log_clear();
     st_init(&g_net, NULL, NULL);
     return 0;
 }
@@ -860,14 +839,14 @@ static void test_not_built(void **state)
     cfg.now_ms = st_now;
     cfg.random = fixed_random;
     cfg.clock_ud = &g_net;
-    cfg.log = capture_log;
+    cfg.log = tu_log_capture;
     cfg.log_level = MB_LOG_DEBUG;
     cfg.security = sasl_ssl();
     assert_int_equal(mb_client_create(&c, &cfg), MSGBUS_ERR_NOT_BUILT);
     assert_null(c);
     assert_int_equal(g_net.n_socks, 0);
 #if MSGBUS_CFG_LOG /* and it says why */
-    assert_true(log_has("this build"));
+    assert_true(tu_log_has("this build"));
 #endif
 }
 

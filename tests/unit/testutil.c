@@ -184,3 +184,30 @@ void tu_assert_str(mb_str got, const char *want)
     }
     assert_true(mb_str_eq(got, mb_str_c(want)));
 }
+
+/* ---- a captured log ---- */
+
+static char tu_log_lines[256][256];
+static int tu_log_n;
+
+void tu_log_capture(void *ud, int level, const char *msg)
+{
+    (void)ud;
+    (void)level;
+    if (tu_log_n < 256)
+        snprintf(tu_log_lines[tu_log_n++], sizeof tu_log_lines[0], "%s", msg);
+}
+
+void tu_log_clear(void)
+{
+    tu_log_n = 0;
+}
+
+int tu_log_has(const char *needle)
+{
+    int i;
+    for (i = 0; i < tu_log_n; i++)
+        if (strstr(tu_log_lines[i], needle))
+            return 1;
+    return 0;
+}

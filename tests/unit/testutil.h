@@ -70,4 +70,13 @@ int tu_dec_hex(const char *hex, int16_t v, tu_rd_fn rf);
 /* Assert a decoded string equals want (NULL: the null string). */
 void tu_assert_str(mb_str got, const char *want);
 
+/* ---- a captured log (mb_log_fn shape): the last 256 lines ---- */
+
+/** Keep @p msg (an mb_log_fn: pass as the client's or object's log callback). */
+void tu_log_capture(void *ud, int level, const char *msg);
+/** Forget every captured line. */
+void tu_log_clear(void);
+/** 1 if a captured line contains @p needle. */
+int tu_log_has(const char *needle);
+
 #endif
