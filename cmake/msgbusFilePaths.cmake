@@ -24,7 +24,8 @@ set(MSGBUS_PROTO_SOURCES
   ${MSGBUS_ROOT}/src/proto/offsets.c
   ${MSGBUS_ROOT}/src/proto/produce.c
   ${MSGBUS_ROOT}/src/proto/record_batch.c
-  ${MSGBUS_ROOT}/src/proto/sasl.c)
+  ${MSGBUS_ROOT}/src/proto/sasl.c
+  ${MSGBUS_ROOT}/src/proto/txn.c)
 
 # Broker connections, the request pipeline, cluster metadata, the event loop,
 # TLS and SASL. TLS and SCRAM need mbedTLS: compile with MSGBUS_CFG_TLS=1 and
