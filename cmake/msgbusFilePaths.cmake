@@ -51,7 +51,8 @@ set(MSGBUS_BUS_SOURCES
   ${MSGBUS_ROOT}/src/bus/bus.c
   ${MSGBUS_ROOT}/src/bus/consumer.c
   ${MSGBUS_ROOT}/src/bus/group.c
-  ${MSGBUS_ROOT}/src/bus/decompress.c)
+  ${MSGBUS_ROOT}/src/bus/decompress.c
+  ${MSGBUS_ROOT}/src/bus/compress.c)
 
 set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES} ${MSGBUS_BUS_SOURCES})
 
