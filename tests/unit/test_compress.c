@@ -55,8 +55,8 @@ static const int all_codecs[] = {MB_COMPRESSION_GZIP, MB_COMPRESSION_SNAPPY, MB_
 #define N_CODECS (sizeof all_codecs / sizeof all_codecs[0])
 
 /* Sizes around the codecs' block edges (snappy 32 KiB, lz4 64 KiB). */
-static const size_t sizes[] = {0, 1, 100, 4096, 32767, 32768, 32769, 65537, 300000};
-#define MAX_SIZE 300000
+static const size_t sizes[] = {0, 1, 100, 4096, 32767, 32768, 32769, 65537, 140000};
+#define MAX_SIZE 140000
 
 /* ------------------------------------------------------------------------ */
 /* A counting allocator (and one that fails)                                 */
@@ -473,7 +473,7 @@ static int lib_built(int codec)
 
 static void test_interop_standard_decoders(void **state)
 {
-    static const size_t isizes[] = {1, 32769, 200000};
+    static const size_t isizes[] = {1, 32769, 140000};
     size_t i, k;
     int cli = 0;
     (void)state;
@@ -502,7 +502,7 @@ static void test_interop_standard_decoders(void **state)
 /* Record batches                                                            */
 /* ------------------------------------------------------------------------ */
 
-static uint8_t g_batch[200000], g_cbatch[210000];
+static uint8_t g_batch[150000], g_cbatch[160000];
 
 /* An uncompressed batch of @p n records, transactional, with producer fields. */
 static size_t build_batch(int n)
