@@ -45,7 +45,7 @@
 #if MSGBUS_CFG_PRODUCER
 
 /* The largest input accepted: a batch's records section is below 2 GiB. */
-#define MAX_INPUT ((size_t)INT32_MAX)
+#define CODEC_MAX_INPUT ((size_t)INT32_MAX)
 
 static const char *const codec_names[] = {"none", "gzip", "snappy", "lz4", "zstd"};
 
@@ -422,7 +422,7 @@ static int ready(const mb_compressor *c)
 
 size_t mb_compress_bound(const mb_compressor *c, size_t n)
 {
-    if (!ready(c) || n > MAX_INPUT)
+    if (!ready(c) || n > CODEC_MAX_INPUT)
         return 0;
     switch (c->codec) {
 #if MSGBUS_HAVE_ZLIB
@@ -452,7 +452,7 @@ int mb_compress(mb_compressor *c, const uint8_t *in, size_t n, uint8_t *out, siz
     if (!ready(c) || (!in && n) || !out || !len)
         return MSGBUS_ERR_INVALID_ARG;
     *len = 0;
-    if (n > MAX_INPUT)
+    if (n > CODEC_MAX_INPUT)
         return MSGBUS_ERR_LIMIT;
     if (cap < mb_compress_bound(c, n))
         return MSGBUS_ERR_NO_ROOM;
