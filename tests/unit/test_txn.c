@@ -1,7 +1,10 @@
 /* test_txn.c - AddPartitionsToTxn, AddOffsetsToTxn, EndTxn and TxnOffsetCommit
  * bodies (v0-v3): round trips at every version with every truncation, the
  * flexible layouts from schema-derived vectors, the classic layouts written
- * out by hand from the schemas, hostile counts and lengths, bad arguments. */
+ * out by hand from the schemas, hostile counts and lengths, bad arguments;
+ * and the frames of a real transactional producer (librdkafka 2.0.2 against
+ * the test broker, tools/capture_txn_vectors.sh), InitProducerId v4 among
+ * them, decoded and re-encoded byte for byte. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "proto/init_producer_id.h"
 #include "proto/txn.h"
 #include "testutil.h"
 
@@ -22,6 +26,8 @@ TU_BODY_OPS(end_txn_req)
 TU_BODY_OPS(end_txn_resp)
 TU_BODY_OPS(txn_offset_commit_req)
 TU_BODY_OPS(txn_offset_commit_resp)
+TU_BODY_OPS(init_producer_id_req)
+TU_BODY_OPS(init_producer_id_resp)
 
 /* ------------------------------------------------------------------------ */
 /* Field-by-field comparison (absent fields must hold the schema default)    */
@@ -530,6 +536,170 @@ static void test_write_bad_args(void **state)
     assert_true(w.len <= 10);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Real peer: librdkafka 2.0.2's transactional producer (captured frames)    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct peer_vec {
+    const char *file;
+    int16_t key, version;
+    int is_req;
+    tu_wr_fn wf;
+    tu_rd_fn rf;
+} peer_vec;
+
+/* The producer id the mock assigned in that capture (from the InitProducerId
+ * response, which comes first; every later request carries it). */
+static int64_t peer_pid = -1;
+
+static void peer_decode(const peer_vec *v, const uint8_t *buf, size_t len, mb_req_hdr *h,
+                        int32_t *corr)
+{
+    mb_rd r;
+    mb_arena a;
+    mb_rd_init(&r, buf, len);
+    mb_arena_init(&a, tu_arena_store, sizeof tu_arena_store);
+    if (v->is_req) {
+        assert_int_equal(mb_req_hdr_read(&r, mb_api_req_hdr_version(v->key, v->version), h), 0);
+        assert_int_equal(h->api_key, v->key);
+        assert_int_equal(h->api_version, v->version);
+        tu_assert_str(h->client_id, "rdk-txn");
+    } else {
+        assert_int_equal(mb_resp_hdr_read(&r, mb_api_resp_hdr_version(v->key, v->version), corr),
+                         0);
+    }
+    assert_int_equal(v->rf(&r, v->version, &a, tu_out), 0);
+}
+
+/* Re-encode header and body: the peer's very bytes. */
+static void peer_reencode(const peer_vec *v, const uint8_t *buf, size_t len, const mb_req_hdr *h,
+                          int32_t corr)
+{
+    static uint8_t out[1024];
+    mb_wr w;
+    mb_wr_init(&w, out, sizeof out);
+    if (v->is_req)
+        mb_req_hdr_write(&w, mb_api_req_hdr_version(v->key, v->version), h);
+    else
+        mb_resp_hdr_write(&w, mb_api_resp_hdr_version(v->key, v->version), corr);
+    assert_int_equal(v->wf(&w, v->version, tu_out), 0);
+    tu_assert_bytes(out, w.len, buf, len);
+}
+
+static void peer_check(const peer_vec *v)
+{
+    const void *m = tu_out;
+    if (v->key == MB_API_INIT_PRODUCER_ID && v->is_req) {
+        const mb_init_producer_id_req *q = m;
+        tu_assert_str(q->transactional_id, "txn-peer");
+        assert_int_equal(q->transaction_timeout_ms, 60000);
+        assert_true(q->producer_id == -1 && q->producer_epoch == -1); /* v3+ fields, unset */
+    } else if (v->key == MB_API_INIT_PRODUCER_ID) {
+        const mb_init_producer_id_resp *q = m;
+        assert_int_equal(q->error_code, 0);
+        assert_true(q->producer_id > 0 && q->producer_epoch == 0);
+        peer_pid = q->producer_id;
+    } else if (v->key == MB_API_ADD_PARTITIONS_TO_TXN && v->is_req) {
+        const mb_add_partitions_to_txn_req *q = m;
+        tu_assert_str(q->transactional_id, "txn-peer");
+        assert_true(q->producer_id == peer_pid && q->producer_epoch == 0);
+        assert_int_equal(q->n_topics, 1);
+        tu_assert_str(q->topics[0].name, "peer-txn");
+        assert_int_equal(q->topics[0].n_partitions, 2);
+        assert_int_equal(q->topics[0].partitions[0], 0);
+        assert_int_equal(q->topics[0].partitions[1], 1);
+    } else if (v->key == MB_API_ADD_PARTITIONS_TO_TXN) {
+        const mb_add_partitions_to_txn_resp *q = m;
+        assert_int_equal(q->n_results, 1);
+        tu_assert_str(q->results[0].name, "peer-txn");
+        assert_int_equal(q->results[0].n_partitions, 2);
+        assert_int_equal(q->results[0].partitions[1].partition_index, 1);
+        assert_int_equal(q->results[0].partitions[1].error_code, 0);
+    } else if (v->key == MB_API_ADD_OFFSETS_TO_TXN && v->is_req) {
+        const mb_add_offsets_to_txn_req *q = m;
+        tu_assert_str(q->transactional_id, "txn-peer");
+        assert_true(q->producer_id == peer_pid);
+        tu_assert_str(q->group_id, "grp-txn");
+    } else if (v->key == MB_API_END_TXN && v->is_req) {
+        const mb_end_txn_req *q = m;
+        tu_assert_str(q->transactional_id, "txn-peer");
+        assert_true(q->producer_id == peer_pid && q->producer_epoch == 0);
+        assert_int_equal(q->committed, 1);
+    } else if (v->key == MB_API_TXN_OFFSET_COMMIT && v->is_req) {
+        const mb_txn_offset_commit_req *q = m;
+        tu_assert_str(q->transactional_id, "txn-peer");
+        tu_assert_str(q->group_id, "grp-txn");
+        assert_true(q->producer_id == peer_pid);
+        assert_int_equal(q->n_topics, 1);
+        tu_assert_str(q->topics[0].name, "peer-txn-in");
+        assert_int_equal(q->topics[0].n_partitions, 1);
+        assert_true(q->topics[0].partitions[0].committed_offset == 42);
+        assert_int_equal(q->topics[0].partitions[0].committed_leader_epoch, -1);
+        tu_assert_str(q->topics[0].partitions[0].committed_metadata, "");
+    } else if (v->key == MB_API_TXN_OFFSET_COMMIT) {
+        const mb_txn_offset_commit_resp *q = m;
+        assert_int_equal(q->n_topics, 1);
+        assert_int_equal(q->topics[0].n_partitions, 1);
+        assert_int_equal(q->topics[0].partitions[0].error_code, 0);
+    } else {                          /* AddOffsetsToTxn and EndTxn responses */
+        const mb_end_txn_resp *q = m; /* both are { throttle, error } */
+        assert_int_equal(q->error_code, 0);
+    }
+}
+
+static int peer_dec_cb(const uint8_t *buf, size_t len, void *ctx)
+{
+    const peer_vec *v = ctx;
+    mb_rd r;
+    mb_arena a;
+    mb_req_hdr h;
+    int32_t corr;
+    int rc;
+    mb_rd_init(&r, buf, len);
+    mb_arena_init(&a, tu_arena_store, sizeof tu_arena_store);
+    rc = v->is_req ? mb_req_hdr_read(&r, mb_api_req_hdr_version(v->key, v->version), &h)
+                   : mb_resp_hdr_read(&r, mb_api_resp_hdr_version(v->key, v->version), &corr);
+    return rc ? rc : v->rf(&r, v->version, &a, tu_out);
+}
+
+static void test_peer_rdkafka(void **state)
+{
+    static const peer_vec vecs[] = {
+        {"peer_rdkafka_init_producer_id_v4_req.hex", 22, 4, 1, w_init_producer_id_req,
+         r_init_producer_id_req},
+        {"peer_rdkafka_init_producer_id_v4_resp.hex", 22, 4, 0, w_init_producer_id_resp,
+         r_init_producer_id_resp},
+        {"peer_rdkafka_add_partitions_to_txn_v0_req.hex", 24, 0, 1, w_add_partitions_to_txn_req,
+         r_add_partitions_to_txn_req},
+        {"peer_rdkafka_add_partitions_to_txn_v0_resp.hex", 24, 0, 0, w_add_partitions_to_txn_resp,
+         r_add_partitions_to_txn_resp},
+        {"peer_rdkafka_add_offsets_to_txn_v0_req.hex", 25, 0, 1, w_add_offsets_to_txn_req,
+         r_add_offsets_to_txn_req},
+        {"peer_rdkafka_add_offsets_to_txn_v0_resp.hex", 25, 0, 0, w_add_offsets_to_txn_resp,
+         r_add_offsets_to_txn_resp},
+        {"peer_rdkafka_end_txn_v1_req.hex", 26, 1, 1, w_end_txn_req, r_end_txn_req},
+        {"peer_rdkafka_end_txn_v1_resp.hex", 26, 1, 0, w_end_txn_resp, r_end_txn_resp},
+        {"peer_rdkafka_txn_offset_commit_v2_req.hex", 28, 2, 1, w_txn_offset_commit_req,
+         r_txn_offset_commit_req},
+        {"peer_rdkafka_txn_offset_commit_v2_resp.hex", 28, 2, 0, w_txn_offset_commit_resp,
+         r_txn_offset_commit_resp},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof vecs / sizeof vecs[0]; i++) {
+        size_t len;
+        uint8_t *buf = tu_load_vector(vecs[i].file, &len);
+        mb_req_hdr h;
+        int32_t corr = 0;
+        print_message("%s\n", vecs[i].file);
+        peer_decode(&vecs[i], buf, len, &h, &corr);
+        peer_check(&vecs[i]);
+        peer_reencode(&vecs[i], buf, len, &h, corr);
+        tu_check_truncations(buf, len, peer_dec_cb, (void *)(uintptr_t)&vecs[i]);
+        free(buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_arena_too_small),
         cmocka_unit_test(test_unsupported_versions),
         cmocka_unit_test(test_write_bad_args),
+        cmocka_unit_test(test_peer_rdkafka),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
