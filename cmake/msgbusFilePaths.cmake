@@ -24,7 +24,8 @@ set(MSGBUS_PROTO_SOURCES
   ${MSGBUS_ROOT}/src/proto/offsets.c
   ${MSGBUS_ROOT}/src/proto/produce.c
   ${MSGBUS_ROOT}/src/proto/record_batch.c
-  ${MSGBUS_ROOT}/src/proto/sasl.c)
+  ${MSGBUS_ROOT}/src/proto/sasl.c
+  ${MSGBUS_ROOT}/src/proto/txn.c)
 
 # Broker connections, the request pipeline, cluster metadata, the event loop,
 # TLS and SASL. TLS and SCRAM need mbedTLS: compile with MSGBUS_CFG_TLS=1 and
@@ -50,7 +51,8 @@ set(MSGBUS_BUS_SOURCES
   ${MSGBUS_ROOT}/src/bus/bus.c
   ${MSGBUS_ROOT}/src/bus/consumer.c
   ${MSGBUS_ROOT}/src/bus/group.c
-  ${MSGBUS_ROOT}/src/bus/decompress.c)
+  ${MSGBUS_ROOT}/src/bus/decompress.c
+  ${MSGBUS_ROOT}/src/bus/compress.c)
 
 set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES} ${MSGBUS_BUS_SOURCES})
 

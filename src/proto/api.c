@@ -4,7 +4,10 @@
 #include "api.h"
 
 /* Version ranges: from the floor Kafka 4 still accepts up to each API's first
- * flexible version (see Kafka's message schemas, "flexibleVersions"). */
+ * flexible version (see Kafka's message schemas, "flexibleVersions").
+ * InitProducerId goes on to v4: v3 adds the producer id and epoch a
+ * transactional producer sends to recover its epoch, v4 answers a fenced
+ * producer with PRODUCER_FENCED instead of INVALID_PRODUCER_EPOCH. */
 static const mb_api_info api_table[] = {
     {MB_API_PRODUCE, 3, 9, 9, "Produce"},
     {MB_API_FETCH, 4, 12, 12, "Fetch"},
@@ -19,7 +22,11 @@ static const mb_api_info api_table[] = {
     {MB_API_SYNC_GROUP, 1, 4, 4, "SyncGroup"},
     {MB_API_SASL_HANDSHAKE, 1, 1, -1, "SaslHandshake"},
     {MB_API_API_VERSIONS, 0, 3, 3, "ApiVersions"},
-    {MB_API_INIT_PRODUCER_ID, 0, 2, 2, "InitProducerId"},
+    {MB_API_INIT_PRODUCER_ID, 0, 4, 2, "InitProducerId"},
+    {MB_API_ADD_PARTITIONS_TO_TXN, 0, 3, 3, "AddPartitionsToTxn"},
+    {MB_API_ADD_OFFSETS_TO_TXN, 0, 3, 3, "AddOffsetsToTxn"},
+    {MB_API_END_TXN, 0, 3, 3, "EndTxn"},
+    {MB_API_TXN_OFFSET_COMMIT, 0, 3, 3, "TxnOffsetCommit"},
     {MB_API_SASL_AUTHENTICATE, 0, 2, 2, "SaslAuthenticate"},
 };
 

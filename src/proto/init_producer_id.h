@@ -1,5 +1,5 @@
 /*
- * init_producer_id.h - InitProducerId (v0-v2) bodies.
+ * init_producer_id.h - InitProducerId (v0-v4) bodies.
  */
 #ifndef MB_PROTO_INIT_PRODUCER_ID_H
 #define MB_PROTO_INIT_PRODUCER_ID_H
@@ -10,6 +10,8 @@
 typedef struct mb_init_producer_id_req {
     mb_str transactional_id;        /**< nullable: null for a non-transactional producer */
     int32_t transaction_timeout_ms; /**< only meaningful with a transactional id */
+    int64_t producer_id;            /**< v3+: the current id to bump, or -1; -1 when absent */
+    int16_t producer_epoch;         /**< v3+: the current epoch, or -1; -1 when absent */
 } mb_init_producer_id_req;
 
 /** InitProducerId response. */

@@ -9,6 +9,7 @@
 
 /* Field offsets in the batch header. */
 #define OFF_BATCH_LENGTH 8
+#define OFF_MAGIC 16
 #define OFF_CRC 17
 #define OFF_ATTRIBUTES 21
 #define OFF_LAST_OFFSET_DELTA 23
@@ -224,6 +225,18 @@ int mb_batch_finish(mb_batch_builder *b, const uint8_t **data, size_t *len)
     patch_be(b->buf, OFF_RECORD_COUNT, (uint32_t)b->count, 4);
     patch_be(b->buf, OFF_CRC, mb_crc32c(0, b->buf + OFF_ATTRIBUTES, b->len - OFF_ATTRIBUTES), 4);
     b->finished = 1;
+    return 0;
+}
+
+int mb_batch_reseal(uint8_t *buf, size_t len, int16_t attributes)
+{
+    if (!buf || len < MB_BATCH_HEADER_SIZE || buf[OFF_MAGIC] != MB_BATCH_MAGIC)
+        return MSGBUS_ERR_INVALID_ARG;
+    if (len - MB_BATCH_LOG_OVERHEAD > INT32_MAX)
+        return MSGBUS_ERR_LIMIT;
+    patch_be(buf, OFF_BATCH_LENGTH, (uint32_t)(len - MB_BATCH_LOG_OVERHEAD), 4);
+    patch_be(buf, OFF_ATTRIBUTES, (uint16_t)attributes, 2);
+    patch_be(buf, OFF_CRC, mb_crc32c(0, buf + OFF_ATTRIBUTES, len - OFF_ATTRIBUTES), 4);
     return 0;
 }
 

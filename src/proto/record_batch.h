@@ -131,6 +131,17 @@ int mb_batch_append(mb_batch_builder *b, int64_t ts, mb_bytes key, mb_bytes valu
  */
 int mb_batch_finish(mb_batch_builder *b, const uint8_t **data, size_t *len);
 
+/**
+ * Seal a batch laid out in @p buf (@p len bytes from baseOffset) whose
+ * records section was replaced, e.g. by its compressed form behind a copied
+ * header: set the attributes to @p attributes, batchLength to
+ * @p len - MB_BATCH_LOG_OVERHEAD, and recompute the CRC. The other header
+ * fields (record count, offsets, timestamps, producer fields) stay. Returns
+ * 0; INVALID_ARG if @p len < MB_BATCH_HEADER_SIZE or the magic is not 2;
+ * LIMIT if the batch would pass INT32_MAX bytes.
+ */
+int mb_batch_reseal(uint8_t *buf, size_t len, int16_t attributes);
+
 /* ------------------------------------------------------------------------ */
 /* Reader                                                                    */
 /* ------------------------------------------------------------------------ */

@@ -15,13 +15,15 @@ static void test_table_ranges(void **state)
     size_t n, i;
     const mb_api_info *t = mb_api_table(&n);
     (void)state;
-    assert_int_equal(n, 15);
+    assert_int_equal(n, 19);
     for (i = 0; i < n; i++) {
         assert_true(t[i].min_version <= t[i].max_version);
-        /* every range reaches its API's first flexible version (Metadata goes on to 12) */
+        /* every range reaches its API's first flexible version (Metadata goes on to 12,
+         * InitProducerId to 4 for the transactional producer's epoch recovery) */
         if (t[i].first_flex >= 0)
             assert_true(t[i].first_flex <= t[i].max_version);
-        if (t[i].key != MB_API_METADATA && t[i].first_flex >= 0)
+        if (t[i].key != MB_API_METADATA && t[i].key != MB_API_INIT_PRODUCER_ID &&
+            t[i].first_flex >= 0)
             assert_int_equal(t[i].first_flex, t[i].max_version);
         if (i > 0)
             assert_true(t[i - 1].key < t[i].key);
@@ -30,6 +32,11 @@ static void test_table_ranges(void **state)
     assert_false(mb_api_supported(MB_API_PRODUCE, 2));
     assert_false(mb_api_supported(MB_API_PRODUCE, 10));
     assert_false(mb_api_supported(99, 0));
+    assert_true(mb_api_supported(MB_API_INIT_PRODUCER_ID, 4));
+    assert_false(mb_api_supported(MB_API_INIT_PRODUCER_ID, 5));
+    assert_true(mb_api_is_flexible(MB_API_END_TXN, 3));
+    assert_false(mb_api_is_flexible(MB_API_END_TXN, 2));
+    assert_false(mb_api_supported(MB_API_ADD_PARTITIONS_TO_TXN, 4)); /* broker-to-broker form */
     assert_true(mb_api_is_flexible(MB_API_METADATA, 9));
     assert_false(mb_api_is_flexible(MB_API_METADATA, 8));
     assert_false(mb_api_is_flexible(MB_API_SASL_HANDSHAKE, 1));

@@ -596,6 +596,36 @@ static void test_compressed_batch(void **state)
     assert_int_equal(mb_record_iter_init(&ri, &bt), MSGBUS_ERR_MALFORMED);
 }
 
+/* mb_batch_reseal: a header in front of replaced records gets its length,
+ * attributes and CRC (checked against an independent software CRC). */
+static void test_reseal(void **state)
+{
+    uint8_t recs[40], batch[200], want[200];
+    size_t bl;
+    mb_batch_iter it;
+    mb_batch bt;
+    (void)state;
+    memset(recs, 0x5a, sizeof recs);
+    bl = wrap_batch(batch, recs, 20, 3, MB_BATCH_ATTR_TRANSACTIONAL);
+    /* replace the 20 record bytes by 40 others, as a compressor does */
+    memcpy(batch + MB_BATCH_HEADER_SIZE, recs, sizeof recs);
+    assert_int_equal(mb_batch_reseal(batch, bl + 20, MB_BATCH_ATTR_TRANSACTIONAL | 4), 0);
+    wrap_batch(want, recs, sizeof recs, 3, MB_BATCH_ATTR_TRANSACTIONAL | 4);
+    tu_assert_bytes(batch, bl + 20, want, bl + 20);
+    fix_crc(want, bl + 20);
+    tu_assert_bytes(batch, bl + 20, want, bl + 20);
+    mb_batch_iter_init(&it, batch, bl + 20);
+    assert_int_equal(mb_batch_next(&it, &bt), 0);
+    assert_int_equal(mb_batch_compression(&bt), 4);
+    assert_int_equal(bt.records_len, sizeof recs);
+    assert_int_equal(bt.record_count, 3);
+    /* too short, wrong magic, NULL */
+    assert_int_equal(mb_batch_reseal(batch, MB_BATCH_HEADER_SIZE - 1, 0), MSGBUS_ERR_INVALID_ARG);
+    batch[16] = 1;
+    assert_int_equal(mb_batch_reseal(batch, bl, 0), MSGBUS_ERR_INVALID_ARG);
+    assert_int_equal(mb_batch_reseal(NULL, bl, 0), MSGBUS_ERR_INVALID_ARG);
+}
+
 static void test_control_records(void **state)
 {
     uint8_t buf[300], key[4], val[6];
@@ -723,7 +753,7 @@ int main(void)
         cmocka_unit_test(test_framing_errors),     cmocka_unit_test(test_hostile_counts),
         cmocka_unit_test(test_hostile_records),    cmocka_unit_test(test_compressed_batch),
         cmocka_unit_test(test_control_records),    cmocka_unit_test(test_log_append_time),
-        cmocka_unit_test(test_extreme_timestamps),
+        cmocka_unit_test(test_extreme_timestamps), cmocka_unit_test(test_reseal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
