@@ -106,16 +106,15 @@ pair_ratio() {
     printf "%.2f\n", (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'
 }
 
-ROWS=$work/rows
-: >"$ROWS"
-# row JOB CLIENT N TIMES_FILE [RATIO_TEXT]
+# row JOB CLIENT N TIMES_FILE [RATIO_TEXT]: one table row, printed at once (a
+# time bound that cuts the script short keeps the rows done so far)
 row() {
   local w c mps
   read -r -a w <<<"$(stats "$4" '$1')"
   read -r -a c <<<"$(stats "$4" '$2 + $3')"
   mps=$(awk -v n="$3" -v t="${w[0]}" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')
-  printf '| %-34s | %-26s | %5.3f [%5.3f-%5.3f] | %5.3f [%5.3f-%5.3f] | %9s | %s |\n' \
-    "$1" "$2" "${w[0]}" "${w[1]}" "${w[2]}" "${c[0]}" "${c[1]}" "${c[2]}" "$mps" "${5:-}" >>"$ROWS"
+  printf '| %-34s | %-32s | %-23s | %-23s | %9s | %s |\n' "$1" "$2" \
+    "${w[0]} [${w[1]}-${w[2]}]" "${c[0]} [${c[1]}-${c[2]}]" "$mps" "${5:-}"
 }
 
 # ---- a job: PAIRS alternating runs of msgbus (A) and librdkafka (B) ----
@@ -157,6 +156,19 @@ job() {
 
 wanted() { [ -z "${JOBS_ONLY:-}" ] || [[ ",$JOBS_ONLY," == *",$1,"* ]]; }
 
+echo "whole_process.sh: whole processes, start to exit; $PAIRS alternating pairs per job after one warm-up each;"
+echo "broker: mb_test_broker -n 1 on $BS; $(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC');"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine stretches wall"
+echo "  times, librdkafka's most in our runs: its threads wait on each other; CPU times move less)"
+echo "librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo '?'): rdk_min_produce (linger.ms 5, batch.size 1000000,"
+echo "  batch.num.messages 10000, queue.buffering.max.messages 1000000, acks 1, no compression, no payload copy);"
+echo "  rdk_min_consume (assign from the beginning, no JoinGroup, rd_kafka_consume_batch_queue, queued.min.messages"
+echo "  1000000, fetch.wait.max.ms 100 as the msgbus CLI's). msgbus CLI: its defaults (linger 5 ms) with -a 1."
+echo
+printf '| %-34s | %-32s | %-23s | %-23s | %9s | %s |\n' job client "wall s median [min-max]" \
+  "CPU s median [min-max]" "msg/s" "msgbus / librdkafka"
+echo "|------------------------------------|----------------------------------|-------------------------|-------------------------|----------:|-----|"
+
 broker_cmd create_topic wp-1 1 1
 broker_cmd create_topic wp-8 8 1
 broker_cmd create_topic wc-8 8 1
@@ -189,18 +201,7 @@ if wanted c300k; then
 fi
 
 echo
-echo "whole_process.sh: whole processes, start to exit; $PAIRS alternating pairs per job after one warm-up each;"
-echo "broker: mb_test_broker -n 1 on $BS; $(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo '?'): rdk_min_produce (linger.ms 5, batch.size 1000000,"
-echo "  batch.num.messages 10000, queue.buffering.max.messages 1000000, acks 1, no compression, no payload copy);"
-echo "  rdk_min_consume (assign from the beginning, no JoinGroup, rd_kafka_consume_batch_queue, queued.min.messages"
-echo "  1000000, fetch.wait.max.ms 100 as the msgbus CLI's). msgbus CLI: its defaults (linger 5 ms) with -a 1."
-echo
-printf '| %-34s | %-26s | %-21s | %-21s | %9s | %s |\n' job client "wall s median [min-max]" \
-  "CPU s median [min-max]" "msg/s" "msgbus / librdkafka"
-echo "|------------------------------------|----------------------------|-----------------------|-----------------------|----------:|-----|"
-cat "$ROWS"
-echo
 echo "ratios: median of the per-pair ratios msgbus/librdkafka (msg/s x2 = twice as fast; CPU x0.5 = half the CPU)."
 echo "Targets (printed, not asserted): produce 1 message wall <= librdkafka's; 1,000,000 produce and 300,000"
 echo "consume >= 2x librdkafka's msg/s at <= 1/2 its CPU."
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
