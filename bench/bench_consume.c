@@ -544,6 +544,7 @@ static double tp_rdk_min(const char *bootstrap, const char *topic, long n)
     snprintf(count, sizeof count, "%ld", n);
     snprintf(wait, sizeof wait, "%d", TP_FETCH_WAIT_MS);
     int64_t t0 = mono_ns();
+    fflush(NULL); /* nothing buffered may be written twice by the child */
     pid_t pid = fork();
     if (pid == 0) {
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))

@@ -102,6 +102,49 @@ static double broker_cpu_seconds(void)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/*
+ * Run @p argv (stdout to /dev/null) and keep up to @p len - 1 bytes of its
+ * stderr in @p out. Returns its exit status, or -1.
+ */
+static int run_capture(char *const argv[], char *out, size_t len)
+{
+    int fds[2], status;
+    size_t used = 0;
+    ssize_t n;
+    if (pipe(fds) != 0)
+        return -1;
+    fflush(NULL); /* nothing buffered may be written twice by the child */
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    while (pid > 0 && (n = read(fds[0], out + used, len - 1 - used)) > 0)
+        used += (size_t)n;
+    out[used] = '\0';
+    close(fds[0]);
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+/* rdk_min_produce's "first_ack_us F [p50_us P p99_us Q]" line, in us; -1 if absent. */
+static int parse_rdk_min(const char *text, double v[3])
+{
+    const char *line = strstr(text, "rdk_min_produce: first_ack_us");
+    v[0] = v[1] = v[2] = -1;
+    if (!line)
+        return -1;
+    int n = sscanf(line, "rdk_min_produce: first_ack_us %lf p50_us %lf p99_us %lf", &v[0], &v[1],
+                   &v[2]);
+    return n >= 1 ? 0 : -1;
+}
+
 /* ---- the broker child ------------------------------------------------ */
 
 typedef struct broker {
@@ -605,6 +648,7 @@ static double run_rdk_min(broker *b, long n)
     snprintf(slash + 1, sizeof exe - (size_t)(slash + 1 - exe), "rdk_min_produce");
     snprintf(count, sizeof count, "%ld", n);
     int64_t t0 = mono_ns();
+    fflush(NULL); /* nothing buffered may be written twice by the child */
     pid_t pid = fork();
     if (pid == 0) {
         if (!freopen("/dev/null", "w", stderr))
@@ -628,6 +672,31 @@ static void print_variant(const char *what, long n, double base, const run_resul
 }
 
 /* @p alt: [0] linger.ms 50, [1] rd_kafka_poll only when the queue is full. */
+/*
+ * The latency cross-check: rdk_min_produce -r 10000 (paced, send to
+ * acknowledgement) at linger @p linger to a fresh 1-partition topic; p50 and
+ * p99 in us into @p v[0..1], -1 when it failed.
+ */
+static void run_rdk_min_latency(broker *b, const char *linger, double v[2])
+{
+    char exe[PATH_MAX + 32], topic[128], count[24], text[4096];
+    double r[3];
+    ssize_t len = readlink("/proc/self/exe", exe, PATH_MAX - 1);
+    char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+    v[0] = v[1] = -1;
+    snprintf(topic, sizeof topic, "bench-%ld-rdk-min-lat%s", (long)getpid(), linger);
+    if (!slash || broker_create_topic(b, topic, 1))
+        return;
+    snprintf(slash + 1, sizeof exe - (size_t)(slash + 1 - exe), "rdk_min_produce");
+    snprintf(count, sizeof count, "%d", LAT_MSGS);
+    char *argv[] = {exe,  "-b", b->bootstrap, "-t",           topic, "-n",    count,
+                    "-a", "1",  "-L",         (char *)linger, "-r",  "10000", NULL};
+    if (run_capture(argv, text, sizeof text) == 0 && parse_rdk_min(text, r) == 0) {
+        v[0] = r[1];
+        v[1] = r[2];
+    }
+}
+
 static void print_variants(long n, const run_result tp1[2], const run_result alt[2],
                            double min_wall)
 {
@@ -714,7 +783,9 @@ int main(int argc, char **argv)
     tp.linger_ms = 5;
     tp.rk_lazy_poll = 1;
     fail |= run_rdkafka_alone(&b, &tp, "tp1-lazy-poll", &alt[1]);
-    double min_wall = run_rdk_min(&b, msgs);
+    double min_wall = run_rdk_min(&b, msgs), min_lat[2][2];
+    run_rdk_min_latency(&b, "0", min_lat[0]);
+    run_rdk_min_latency(&b, "1", min_lat[1]);
     broker_stop(&b);
 
     printf("\nbench_produce: %ld x %d-byte messages, acks=1, broker %s (librdkafka %s)\n\n", msgs,
@@ -729,5 +800,8 @@ int main(int argc, char **argv)
     print_latency("10k msg/s, linger 1 ms", lat1);
     printf("\nratio = msgbus / librdkafka. MB/s counts value bytes, 1 MB = 10^6 B.\n");
     print_variants(msgs, tp1, alt, min_wall);
+    printf("Cross-check: rdk_min_produce -r 10000 (paced, send to ack) p50/p99 us: linger 0 "
+           "%.0f/%.0f, linger 1 ms %.0f/%.0f (-1: failed).\n",
+           min_lat[0][0], min_lat[0][1], min_lat[1][0], min_lat[1][1]);
     return fail ? 1 : 0;
 }

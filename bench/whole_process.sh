@@ -110,7 +110,9 @@ pair_ratio() {
 # time bound that cuts the script short keeps the rows done so far)
 row() {
   local w c mps
+  # shellcheck disable=SC2016 # awk expressions, expanded by awk
   read -r -a w <<<"$(stats "$4" '$1')"
+  # shellcheck disable=SC2016
   read -r -a c <<<"$(stats "$4" '$2 + $3')"
   mps=$(awk -v n="$3" -v t="${w[0]}" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')
   printf '| %-34s | %-32s | %-23s | %-23s | %9s | %s |\n' "$1" "$2" \
