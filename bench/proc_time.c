@@ -8,9 +8,11 @@
  * The command inherits stdin, stdout and stderr. One line is written to FILE
  * (appended) or, without -o, to stderr:
  *
- *   wall_s user_s sys_s exit_status
+ *   wall_s user_s sys_s exit_status voluntary_switches involuntary_switches
  *
  * exit_status is the command's exit code, or 128 + the signal that ended it.
+ * The context switches (wait4's ru_nvcsw and ru_nivcsw) show how often the
+ * process waited for something (voluntary) or was preempted (involuntary).
  * proc_time itself exits with the same status, or 127 when the command could
  * not be started. bench/whole_process.sh uses it; it keeps the timing free of
  * any shell or time(1) start-up cost and needs nothing beyond POSIX.
@@ -80,7 +82,8 @@ int main(int argc, char **argv)
         perror("proc_time: output file");
         return 127;
     }
-    fprintf(out, "%.6f %.6f %.6f %d\n", wall, tv_s(&ru.ru_utime), tv_s(&ru.ru_stime), code);
+    fprintf(out, "%.6f %.6f %.6f %d %ld %ld\n", wall, tv_s(&ru.ru_utime), tv_s(&ru.ru_stime), code,
+            ru.ru_nvcsw, ru.ru_nivcsw);
     if (out != stderr)
         fclose(out);
     return code;

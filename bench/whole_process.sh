@@ -23,7 +23,8 @@
 # The two clients run in turn, A B A B ..., after one unmeasured warm-up run
 # of each. Each run is timed by bench/proc_time (fork to reap; CPU = user +
 # sys from wait4, every thread). Printed per job and client: median [min-max]
-# of wall and CPU seconds, messages/s from the median wall, and the ratios
+# of wall and CPU seconds, messages/s from the median wall, the median context
+# switches (voluntary: the process waited; involuntary: it was preempted), and the ratios
 # msgbus/librdkafka (median of the per-pair ratios). A run that fails or
 # moves the wrong number of messages fails the script.
 set -euo pipefail
@@ -101,7 +102,7 @@ stats() {
 # pair_ratio A_FILE B_FILE wall|cpu: median over the pairs of A/B
 pair_ratio() {
   paste -d' ' "$1" "$2" | awk -v what="$3" '{
-    x = what == "wall" ? $1 : $2 + $3; y = what == "wall" ? $5 : $6 + $7
+    x = what == "wall" ? $1 : $2 + $3; y = what == "wall" ? $7 : $8 + $9
     if (y > 0) print x / y }' | sort -g | awk '{v[NR]=$1} END {
     printf "%.2f\n", (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'
 }
@@ -109,14 +110,19 @@ pair_ratio() {
 # row JOB CLIENT N TIMES_FILE [RATIO_TEXT]: one table row, printed at once (a
 # time bound that cuts the script short keeps the rows done so far)
 row() {
-  local w c mps
+  local w c v i mps
   # shellcheck disable=SC2016 # awk expressions, expanded by awk
   read -r -a w <<<"$(stats "$4" '$1')"
   # shellcheck disable=SC2016
   read -r -a c <<<"$(stats "$4" '$2 + $3')"
+  # shellcheck disable=SC2016
+  read -r -a v <<<"$(stats "$4" '$5')"
+  # shellcheck disable=SC2016
+  read -r -a i <<<"$(stats "$4" '$6')"
   mps=$(awk -v n="$3" -v t="${w[0]}" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')
-  printf '| %-34s | %-32s | %-23s | %-23s | %9s | %s |\n' "$1" "$2" \
-    "${w[0]} [${w[1]}-${w[2]}]" "${c[0]} [${c[1]}-${c[2]}]" "$mps" "${5:-}"
+  printf '| %-34s | %-32s | %-23s | %-23s | %9s | %13s | %s |\n' "$1" "$2" \
+    "${w[0]} [${w[1]}-${w[2]}]" "${c[0]} [${c[1]}-${c[2]}]" "$mps" \
+    "$(printf '%.0f/%.0f' "${v[0]}" "${i[0]}")" "${5:-}"
 }
 
 # ---- a job: PAIRS alternating runs of msgbus (A) and librdkafka (B) ----
@@ -160,16 +166,17 @@ wanted() { [ -z "${JOBS_ONLY:-}" ] || [[ ",$JOBS_ONLY," == *",$1,"* ]]; }
 
 echo "whole_process.sh: whole processes, start to exit; $PAIRS alternating pairs per job after one warm-up each;"
 echo "broker: mb_test_broker -n 1 on $BS; $(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC');"
-echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine stretches wall"
-echo "  times, librdkafka's most in our runs: its threads wait on each other; CPU times move less)"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg). With more runnable threads than CPUs each"
+echo "  process gets a share of a CPU, wall time follows CPU time and the wall ratio nears the CPU ratio;"
+echo "  on an idle machine the clients' threads (and the broker) run in parallel: quote idle figures."
 echo "librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo '?'): rdk_min_produce (linger.ms 5, batch.size 1000000,"
 echo "  batch.num.messages 10000, queue.buffering.max.messages 1000000, acks 1, no compression, no payload copy);"
 echo "  rdk_min_consume (assign from the beginning, no JoinGroup, rd_kafka_consume_batch_queue, queued.min.messages"
 echo "  1000000, fetch.wait.max.ms 100 as the msgbus CLI's). msgbus CLI: its defaults (linger 5 ms) with -a 1."
 echo
-printf '| %-34s | %-32s | %-23s | %-23s | %9s | %s |\n' job client "wall s median [min-max]" \
-  "CPU s median [min-max]" "msg/s" "msgbus / librdkafka"
-echo "|------------------------------------|----------------------------------|-------------------------|-------------------------|----------:|-----|"
+printf '| %-34s | %-32s | %-23s | %-23s | %9s | %13s | %s |\n' job client "wall s median [min-max]" \
+  "CPU s median [min-max]" "msg/s" "ctx sw v/i" "msgbus / librdkafka"
+echo "|------------------------------------|----------------------------------|-------------------------|-------------------------|----------:|--------------:|-----|"
 
 broker_cmd create_topic wp-1 1 1
 broker_cmd create_topic wp-8 8 1
@@ -204,6 +211,7 @@ fi
 
 echo
 echo "ratios: median of the per-pair ratios msgbus/librdkafka (msg/s x2 = twice as fast; CPU x0.5 = half the CPU)."
+echo "ctx sw v/i: median context switches of the process, voluntary (it waited) / involuntary (preempted)."
 echo "Targets (printed, not asserted): produce 1 message wall <= librdkafka's; 1,000,000 produce and 300,000"
 echo "consume >= 2x librdkafka's msg/s at <= 1/2 its CPU."
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
