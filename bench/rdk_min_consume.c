@@ -31,8 +31,9 @@
  *  - enable.partition.eof true: how librdkafka tells the application that a
  *    partition is read to its end (msgbus's -e).
  *  - rd_kafka_consume_batch_queue() on the consumer queue, up to 1000
- *    messages per call: librdkafka's batch API, measured faster here than one
- *    rd_kafka_consumer_poll() per message (-P selects the latter, to compare).
+ *    messages per call: librdkafka's batch API. Measured in bench_consume:
+ *    as fast as one rd_kafka_consumer_poll() per message at about half the
+ *    CPU (0.47 vs 0.85 s per million); -P selects consumer_poll, to compare.
  * -X NAME=VALUE overrides any property (tried last), for comparisons.
  */
 #define _POSIX_C_SOURCE 200809L
