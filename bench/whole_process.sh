@@ -44,19 +44,21 @@ done
 work=$(mktemp -d)
 bpid=
 cleanup() {
-  exec 3>&- 2>/dev/null || true # EOF on its stdin stops the broker
+  exec 3>&- 2>/dev/null || true
+  # The broker's stdin is the fifo opened read-write, so it never sees EOF: stop it.
   if [ -n "$bpid" ]; then
-    for _ in $(seq 50); do kill -0 "$bpid" 2>/dev/null || break; sleep 0.1; done
     kill "$bpid" 2>/dev/null || true
+    wait "$bpid" 2>/dev/null || true
   fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT # a time bound (timeout) still stops the broker
 
 # ---- the broker: commands on fd 3, one answer line each in broker.out ----
 mkfifo "$work/cmd"
 exec 3<>"$work/cmd"
-"$BROKER" -n 1 -t 1800 <&3 >"$work/broker.out" 2>"$work/broker.err" &
+"$BROKER" -n 1 -t 900 <&3 >"$work/broker.out" 2>"$work/broker.err" &
 bpid=$!
 for _ in $(seq 100); do [ -s "$work/broker.out" ] && break; sleep 0.1; done
 BS=$(head -1 "$work/broker.out")
