@@ -7,8 +7,14 @@
  * stderr. bench/whole_process.sh times it beside the msgbus CLI; bench_consume
  * uses it to cross-check its in-process librdkafka figure.
  *
- *   rdk_min_consume -b LIST -t TOPIC [-n COUNT] [-w FETCH_WAIT_MS] [-P | -S]
- *                   [-X NAME=VALUE]...
+ *   rdk_min_consume -b LIST -t TOPIC [-n COUNT] [-w FETCH_WAIT_MS] [-P | -B]
+ *                   [-S] [-l] [-X NAME=VALUE]...
+ *
+ * -l (latency, with -n COUNT): instead of printing values, read the
+ * CLOCK_MONOTONIC send time rdk_min_produce -r puts in each value's first 8
+ * bytes, stop after COUNT messages (or 10 s without one; ends of partitions
+ * do not stop it) and print "rdk_min_consume: p50_us P p99_us Q" on stderr:
+ * the end-to-end cross-check of bench_latency (same machine, same clock).
  *
  * The configuration is the one librdkafka's documentation recommends for
  * throughput (CONFIGURATION.md, INTRODUCTION.md, rdkafka_performance.c);
@@ -30,18 +36,23 @@
  *    fetch answers as soon as any data is there, as msgbus's does.
  *  - enable.partition.eof true: how librdkafka tells the application that a
  *    partition is read to its end (msgbus's -e).
- *  - rd_kafka_consume_batch_queue() on the consumer queue, up to 1000
- *    messages per call: librdkafka's batch API. Measured in bench_consume:
- *    as fast as one rd_kafka_consumer_poll() per message at about half the
- *    CPU (0.47 vs 0.85 s per million); -P selects consumer_poll, to compare.
+ *  - rd_kafka_consume_callback_queue() on the consumer queue: it waits only
+ *    for the first message and then hands over every message queued, which
+ *    librdkafka's author calls its fastest way to consume (fewest locks, no
+ *    temporary storage). -P: one rd_kafka_consumer_poll() per message; -B:
+ *    rd_kafka_consume_batch_queue(), 1000 per call, which waits until 1000
+ *    messages are there or its timeout (200 ms here) passed, so its last
+ *    call of a run, and every call at a low rate, waits the whole timeout.
  * -X NAME=VALUE overrides any property (tried last), for comparisons.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -52,7 +63,9 @@ typedef struct opts {
     const char *brokers, *topic, *wait;
     long count;
     int use_poll;   /* -P: rd_kafka_consumer_poll() per message */
+    int use_batch;  /* -B: rd_kafka_consume_batch_queue() */
     int use_legacy; /* -S: the legacy (simple) consumer, no group.id */
+    int latency;    /* -l: end-to-end latency from stamped values */
     const char *x[MAX_X];
     int n_x;
 } opts;
@@ -60,8 +73,17 @@ typedef struct opts {
 typedef struct state {
     long got, errors;
     int n_parts, n_eof;
-    char *eof; /* per partition: end reached */
+    char *eof;       /* per partition: end reached */
+    int64_t *lat_ns; /* -l: one sample per message */
+    int64_t last_ns; /* -l: when the last message came */
 } state;
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static int set(rd_kafka_conf_t *conf, const char *name, const char *value)
 {
@@ -77,8 +99,11 @@ static int parse(int argc, char **argv, opts *o)
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-P") || !strcmp(a, "-S")) {
-            *(a[1] == 'P' ? &o->use_poll : &o->use_legacy) = 1;
+        if (!strcmp(a, "-P") || !strcmp(a, "-B") || !strcmp(a, "-S") || !strcmp(a, "-l")) {
+            *(a[1] == 'P'   ? &o->use_poll
+              : a[1] == 'B' ? &o->use_batch
+              : a[1] == 'S' ? &o->use_legacy
+                            : &o->latency) = 1;
             continue;
         }
         if (!v)
@@ -97,7 +122,7 @@ static int parse(int argc, char **argv, opts *o)
             return -1;
         i++;
     }
-    return o->brokers && o->topic ? 0 : -1;
+    return o->brokers && o->topic && (!o->latency || o->count > 0) ? 0 : -1;
 }
 
 static rd_kafka_t *make_consumer(const opts *o)
@@ -176,7 +201,16 @@ static int assign_all(rd_kafka_t *rk, const char *topic, int n)
 /* One message or event: print a value, note an end of partition. */
 static void handle(state *s, rd_kafka_message_t *m)
 {
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && s->lat_ns) {
+        int64_t sent, now = mono_ns();
+        if (m->len >= sizeof sent) {
+            memcpy(&sent, m->payload, sizeof sent);
+            s->lat_ns[s->got++] = now - sent;
+        } else {
+            s->errors++;
+        }
+        s->last_ns = now;
+    } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         if (m->len)
             fwrite(m->payload, 1, m->len, stdout);
         fputc('\n', stdout);
@@ -190,12 +224,39 @@ static void handle(state *s, rd_kafka_message_t *m)
         fprintf(stderr, "rdk_min_consume: %s\n", rd_kafka_message_errstr(m));
         s->errors++;
     }
-    rd_kafka_message_destroy(m);
+}
+
+/* rd_kafka_consume_callback_queue()'s callback: librdkafka frees @p m. */
+static void on_message(rd_kafka_message_t *m, void *opaque)
+{
+    handle(opaque, m);
 }
 
 static int done(const state *s, long count)
 {
+    if (s->lat_ns) /* -l: an empty partition's end does not count */
+        return s->got >= count || mono_ns() - s->last_ns > 10000000000LL;
     return (count >= 0 && s->got >= count) || s->n_eof == s->n_parts;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* -l: the line bench_latency reads. */
+static void print_latency(state *s)
+{
+    long n = s->got;
+    if (n <= 0) {
+        fprintf(stderr, "rdk_min_consume: no samples\n");
+        return;
+    }
+    qsort(s->lat_ns, (size_t)n, sizeof *s->lat_ns, cmp_i64);
+    fprintf(stderr, "rdk_min_consume: p50_us %.0f p99_us %.0f\n",
+            (double)s->lat_ns[(n - 1) * 50 / 100] / 1e3,
+            (double)s->lat_ns[(n - 1) * 99 / 100] / 1e3);
 }
 
 static void run(rd_kafka_t *rk, const opts *o, state *s, rd_kafka_queue_t *q)
@@ -204,13 +265,22 @@ static void run(rd_kafka_t *rk, const opts *o, state *s, rd_kafka_queue_t *q)
     while (!done(s, o->count)) {
         if (o->use_poll || !q) {
             rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
-            if (m)
+            if (m) {
                 handle(s, m);
+                rd_kafka_message_destroy(m);
+            }
             continue;
         }
+        if (!o->use_batch) {
+            rd_kafka_consume_callback_queue(q, 200, on_message, s);
+            continue;
+        }
+        /* Waits until BATCH messages are there or the timeout passed. */
         ssize_t n = rd_kafka_consume_batch_queue(q, 200, batch, BATCH);
-        for (ssize_t i = 0; i < n; i++)
+        for (ssize_t i = 0; i < n; i++) {
             handle(s, batch[i]);
+            rd_kafka_message_destroy(batch[i]);
+        }
     }
 }
 
@@ -226,15 +296,18 @@ static void stop_legacy(rd_kafka_t *rk, const char *topic, int n)
 
 int main(int argc, char **argv)
 {
-    opts o = {NULL, NULL, "100", -1, 0, 0, {NULL}, 0};
+    opts o = {NULL, NULL, "100", -1, 0, 0, 0, 0, {NULL}, 0};
     rd_kafka_queue_t *q = NULL;
-    state s = {0, 0, 0, 0, NULL};
+    state s = {0, 0, 0, 0, NULL, NULL, 0};
     if (parse(argc, argv, &o)) {
         fprintf(stderr, "usage: rdk_min_consume -b LIST -t TOPIC [-n COUNT] [-w FETCH_WAIT_MS] "
-                        "[-P] [-X NAME=VALUE]...\n");
+                        "[-P | -B] [-S] [-l] [-X NAME=VALUE]...\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    if (o.latency && !(s.lat_ns = calloc((size_t)o.count, sizeof *s.lat_ns)))
+        return 1;
+    s.last_ns = mono_ns();
     rd_kafka_t *rk = make_consumer(&o);
     if (!rk)
         return 1;
@@ -260,6 +333,9 @@ int main(int argc, char **argv)
         rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     free(s.eof);
+    if (s.lat_ns)
+        print_latency(&s);
+    free(s.lat_ns);
     fprintf(stderr, "%ld consumed\n", s.got);
     return ok && s.errors == 0 ? 0 : 1;
 }

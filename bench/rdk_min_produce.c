@@ -16,6 +16,8 @@
  * of send-to-acknowledgement latency; delivery reports are then served while
  * waiting for the next send (the main queue's event fd wakes the wait,
  * rd_kafka_queue_io_event_enable), so a report is timed when it arrives.
+ * Paced values also carry their CLOCK_MONOTONIC send time in their first
+ * 8 bytes (copied per message) for rdk_min_consume -l.
  *
  * The configuration is the one librdkafka's documentation recommends for
  * throughput (INTRODUCTION.md "Performance"/"High throughput",
@@ -165,9 +167,9 @@ static rd_kafka_conf_t *make_conf(const opts *o, counts *c)
 
 /* Queue one message; wait in rd_kafka_poll while the queue is full. */
 static int produce_one(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int partition, char *buf, size_t len,
-                       void *opaque)
+                       int flags, void *opaque)
 {
-    while (rd_kafka_produce(rkt, partition, 0, buf, len, NULL, 0, opaque) != 0) {
+    while (rd_kafka_produce(rkt, partition, flags, buf, len, NULL, 0, opaque) != 0) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             fprintf(stderr, "rdk_min_produce: produce: %s\n", rd_kafka_err2str(err));
@@ -208,7 +210,10 @@ static long produce_paced(rd_kafka_t *rk, rd_kafka_topic_t *rkt, const opts *o, 
     for (i = 0; i < o->count; i++) {
         wait_until(rk, fds[0], start + i * gap);
         c->sent_ns[i] = mono_ns();
-        if (produce_one(rk, rkt, o->partition, buf, (size_t)o->size, (void *)(intptr_t)(i + 1)))
+        if ((size_t)o->size >= sizeof c->sent_ns[i]) /* for rdk_min_consume -l */
+            memcpy(buf, &c->sent_ns[i], sizeof c->sent_ns[i]);
+        if (produce_one(rk, rkt, o->partition, buf, (size_t)o->size, RD_KAFKA_MSG_F_COPY,
+                        (void *)(intptr_t)(i + 1)))
             break;
     }
     rd_kafka_queue_io_event_enable(q, -1, NULL, 0);
@@ -269,7 +274,7 @@ int main(int argc, char **argv)
     if (buf && rkt && o.rate > 0)
         sent = produce_paced(rk, rkt, &o, buf, &c);
     for (i = 0; buf && rkt && o.rate == 0 && i < o.count; i++, sent++)
-        if (produce_one(rk, rkt, o.partition, buf, (size_t)o.size, NULL))
+        if (produce_one(rk, rkt, o.partition, buf, (size_t)o.size, 0, NULL))
             break;
     rd_kafka_resp_err_t ferr = rd_kafka_flush(rk, 60000);
     if (rkt)
