@@ -865,8 +865,60 @@ static int round_trip(broker *b, long n, const char *self_dir)
     return 0;
 }
 
+/* Read what the file @p fd holds (from its start) into @p out. */
+static void read_all(int fd, char *out, size_t len)
+{
+    size_t used = 0;
+    ssize_t n;
+    lseek(fd, 0, SEEK_SET);
+    while (used < len - 1 && (n = read(fd, out + used, len - 1 - used)) > 0)
+        used += (size_t)n;
+    out[used] = '\0';
+}
+
+/*
+ * The end-to-end cross-check: rdk_min_consume -l (its stderr to a temporary
+ * file) started 1.5 s before rdk_min_produce -r 10000 on a fresh topic; the
+ * consumer's p50/p99 in us into @p v, -1 when a program failed.
+ */
+static void e2e_rdk_min(broker *b, const char *dir, const char *linger, double v[2])
+{
+    char cexe[PATH_MAX + 32], pexe[PATH_MAX + 32], topic[128], count[24], text[4096];
+    char path[] = "/tmp/bench_latency_XXXXXX";
+    int fd, status;
+    v[0] = v[1] = -1;
+    snprintf(cexe, sizeof cexe, "%s/rdk_min_consume", dir);
+    snprintf(pexe, sizeof pexe, "%s/rdk_min_produce", dir);
+    snprintf(count, sizeof count, "%d", LAT_MSGS);
+    if (new_topic(b, topic, sizeof topic, "e2e-min", 1) || (fd = mkstemp(path)) < 0)
+        return;
+    unlink(path);
+    fflush(NULL); /* nothing buffered may be written twice by the child */
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd, STDERR_FILENO);
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execl(cexe, cexe, "-b", b->bootstrap, "-t", topic, "-n", count, "-l", "-w", "1",
+              (char *)NULL);
+        _exit(127);
+    }
+    sleep_until_ns(mono_ns() + 1500000000LL);
+    char *argv[] = {pexe, "-b", b->bootstrap, "-t",           topic, "-n",    count,
+                    "-a", "1",  "-L",         (char *)linger, "-r",  "10000", NULL};
+    int prc = pid > 0 ? run_capture(argv, text, sizeof text) : -1;
+    if (pid > 0 && waitpid(pid, &status, 0) == pid && prc == 0 && WIFEXITED(status) &&
+        WEXITSTATUS(status) == 0) {
+        read_all(fd, text, sizeof text);
+        const char *line = strstr(text, "rdk_min_consume: p50_us");
+        if (!line || sscanf(line, "rdk_min_consume: p50_us %lf p99_us %lf", &v[0], &v[1]) != 2)
+            v[0] = v[1] = -1;
+    }
+    close(fd);
+}
+
 /* Table 4. */
-static int end_to_end(broker *b)
+static int end_to_end(broker *b, const char *dir)
 {
     double lat[2][2][2]; /* [linger 1, 0][client][p50, p99] */
     int fail = 0;
@@ -886,6 +938,13 @@ static int end_to_end(broker *b)
            "(seconds) is the latency. bench_produce's linger-0 rows (send to acknowledgement)\n"
            "show the producers alone.\n",
            LAT_MSGS);
+    double min[2][2];
+    e2e_rdk_min(b, dir, "1", min[0]);
+    e2e_rdk_min(b, dir, "0", min[1]);
+    printf("Cross-check, rdk_min_produce -r 10000 to rdk_min_consume -l (two processes, same\n"
+           "settings, librdkafka) p50/p99 us: linger 1 ms %.0f/%.0f, linger 0 %.0f/%.0f "
+           "(-1: failed).\n",
+           min[0][0], min[0][1], min[1][0], min[1][1]);
     return fail ? -1 : 0;
 }
 
@@ -941,7 +1000,7 @@ int main(int argc, char **argv)
     printf("bench_latency: broker %s (librdkafka %s)\n", b.bootstrap, rd_kafka_version_str());
     fail |= first_message(&b, (int)runs, dir);
     fail |= round_trip(&b, msgs, dir);
-    fail |= end_to_end(&b);
+    fail |= end_to_end(&b, dir);
     broker_stop(&b);
     if (fail)
         fprintf(stderr, "bench_latency: some runs failed (see above)\n");
