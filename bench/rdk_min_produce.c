@@ -41,8 +41,10 @@
  *  - payload passed without RD_KAFKA_MSG_F_COPY (as rdkafka_performance does
  *    by default): the one pattern buffer outlives the producer, so librdkafka
  *    saves a malloc and copy per message; msgbus copies into its batch.
- *  - rd_kafka_poll(rk, 0) after every produce serves delivery reports, as
- *    librdkafka's examples do; a full queue is waited out in rd_kafka_poll.
+ *  - rd_kafka_poll(rk, 0) after every 1000th produce serves the delivery
+ *    reports (a full queue is waited out in rd_kafka_poll). Measured per
+ *    million messages: 0.65 CPU s, against 0.89 polling after every produce
+ *    (librdkafka's examples) and 1.6 never polling until the flush.
  * -X NAME=VALUE overrides any property (tried last), for comparisons.
  */
 #define _GNU_SOURCE /* ppoll */
@@ -177,7 +179,9 @@ static int produce_one(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int partition, cha
         }
         rd_kafka_poll(rk, 100);
     }
-    rd_kafka_poll(rk, 0);
+    static unsigned long queued;
+    if (++queued % 1000 == 0) /* serve the delivery reports that came meanwhile */
+        rd_kafka_poll(rk, 0);
     return 0;
 }
 

@@ -173,7 +173,8 @@ echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg). With more run
 echo "  process gets a share of a CPU, wall time follows CPU time and the wall ratio nears the CPU ratio;"
 echo "  on an idle machine the clients' threads (and the broker) run in parallel: quote idle figures."
 echo "librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo '?'): rdk_min_produce (linger.ms 5, batch.size 1000000,"
-echo "  batch.num.messages 10000, queue.buffering.max.messages 1000000, acks 1, no compression, no payload copy);"
+echo "  batch.num.messages 10000, queue.buffering.max.messages 1000000, acks 1, no compression, no payload copy,"
+echo "  rd_kafka_poll every 1000 messages);"
 echo "  rdk_min_consume (assign from the beginning, no JoinGroup, rd_kafka_consume_callback_queue, queued.min.messages"
 echo "  1000000, fetch.wait.max.ms 100 as the msgbus CLI's). msgbus CLI: its defaults (linger 5 ms) with -a 1."
 echo
