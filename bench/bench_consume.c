@@ -13,7 +13,12 @@
  *    offset lookups and first fetches are inside it; the connection and the
  *    topic's metadata are set up before it. CPU is getrusage(RUSAGE_SELF)
  *    user+sys over the same window: every thread of this process, not the
- *    broker. MB/s counts value bytes only, 1 MB = 10^6 bytes.
+ *    broker. MB/s counts value bytes only, 1 MB = 10^6 bytes. librdkafka reads
+ *    the topic three times, with rd_kafka_consumer_poll(),
+ *    rd_kafka_consume_batch_queue() and rd_kafka_consume_callback_queue();
+ *    the table shows the fastest and lines below it all three (its
+ *    configuration and why: rk_consumer_new()). Cross-check: rdk_min_consume
+ *    reads the same topic as a whole process.
  *  - latency: a msgbus producer (linger 1 ms, acks=1) sends 10,000 msg/s for
  *    2 s to a fresh 1-partition topic per client; each value carries its
  *    CLOCK_MONOTONIC send time. The consumer starts at the end of the
@@ -93,6 +98,29 @@ static void sleep_ms(long ms)
     sleep_until_ns(mono_ns() + ms * 1000000);
 }
 
+/*
+ * CPU seconds (user + sys) the broker process has used so far, from
+ * /proc/PID/stat (fields 14 and 15, after the parenthesised name); -1 when
+ * unknown. Beside a client's own CPU it shows which side a run waited for.
+ */
+static pid_t broker_pid;
+
+static double broker_cpu_seconds(void)
+{
+    char path[64], buf[1024];
+    unsigned long ut, st;
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)broker_pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* ---- the broker child ------------------------------------------------ */
 
 typedef struct broker {
@@ -131,6 +159,7 @@ static int broker_start(broker *b, const char *path)
     }
     close(cmd[0]);
     close(ans[1]);
+    broker_pid = b->pid;
     b->in = fdopen(cmd[1], "w");
     b->out = fdopen(ans[0], "r");
     if (!b->in || !b->out || !fgets(b->bootstrap, sizeof b->bootstrap, b->out))
@@ -177,6 +206,7 @@ typedef struct run_result {
     int ok;
     long got;
     double wall_s, cpu_s;
+    double broker_cpu_s; /* the broker's CPU over the same window */
     double p50_us, p99_us;
 } run_result;
 
@@ -337,11 +367,12 @@ static void tp_msgbus(const char *bootstrap, const char *topic, long n, run_resu
     /* Metadata outside the clock, as librdkafka's warm-up does. */
     int ok = msgbus_consumer_partition_count(c, topic, &parts, 10000) == 0 &&
              parts == TP_PARTITIONS && mb_assign_all(c, topic, parts, MSGBUS_OFFSET_BEGINNING) == 0;
-    double cpu0 = cpu_seconds();
+    double cpu0 = cpu_seconds(), bcpu0 = broker_cpu_seconds();
     int64_t t0 = mono_ns();
     r->got = ok ? mb_drain(c, n, &bad) : 0;
     r->wall_s = (double)(mono_ns() - t0) / 1e9;
     r->cpu_s = cpu_seconds() - cpu0;
+    r->broker_cpu_s = broker_cpu_seconds() - bcpu0;
     msgbus_consumer_close(c);
     r->ok = ok && r->got == n && bad == 0;
 }
@@ -372,16 +403,34 @@ static int rk_conf_sizes(rd_kafka_conf_t *conf)
            rk_set(conf, "queued.max.messages.kbytes", queue_kb);
 }
 
+/*
+ * librdkafka's consumer as its documentation recommends for throughput
+ * (CONFIGURATION.md, INTRODUCTION.md, examples/rdkafka_performance.c):
+ *  - rd_kafka_assign() without subscribing, as msgbus assigns: no JoinGroup,
+ *    no offset fetch. librdkafka 2.0.2's assign() fails without a group.id
+ *    ("Local: Unknown group"), so one is set; auto commit and offset store
+ *    are off (nothing is committed, as with msgbus without a group).
+ *  - queued.min.messages 1000000 (rdkafka_performance's value, default
+ *    100000): librdkafka keeps fetching ahead of the application.
+ *  - fetch.wait.max.ms as msgbus's fetch_max_wait_ms; fetch.min.bytes 1 (the
+ *    default) as msgbus's: a fetch answers as soon as data is there.
+ *  - sizes as msgbus's (rk_conf_sizes()).
+ * Records are taken one rd_kafka_consumer_poll() per message, with the batch
+ * API rd_kafka_consume_batch_queue() (1000 per call; it waits until 1000 are
+ * there or its timeout passed) or with rd_kafka_consume_callback_queue()
+ * (waits for the first, then hands over all queued); the bench runs all
+ * three and compares msgbus with the fastest.
+ */
 static rd_kafka_t *rk_consumer_new(const char *bootstrap, uint32_t wait_ms)
 {
     char err[256], wait[16];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     snprintf(wait, sizeof wait, "%u", (unsigned)wait_ms);
-    /* group.id is required even though partitions come from assign. */
     if (rk_set(conf, "bootstrap.servers", bootstrap) || rk_set(conf, "group.id", "bench_consume") ||
         rk_set(conf, "enable.auto.commit", "false") ||
         rk_set(conf, "enable.auto.offset.store", "false") ||
-        rk_set(conf, "fetch.wait.max.ms", wait) || rk_conf_sizes(conf)) {
+        rk_set(conf, "queued.min.messages", "1000000") || rk_set(conf, "fetch.wait.max.ms", wait) ||
+        rk_set(conf, "fetch.min.bytes", "1") || rk_conf_sizes(conf)) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
@@ -421,31 +470,68 @@ static void rk_close(rd_kafka_t *rk)
     rd_kafka_destroy(rk);
 }
 
-/* As mb_drain(), for librdkafka. */
-static long rk_drain(rd_kafka_t *rk, long n, long *bad)
+/* What a librdkafka drain has counted so far. */
+typedef struct rk_tally {
+    long got, bad;
+    int64_t last; /* when the last message came */
+} rk_tally;
+
+/* One librdkafka message: count it, or count it as bad (not freed here). */
+static void rk_count(rd_kafka_message_t *m, void *opaque)
 {
-    long got = 0;
-    int64_t last = mono_ns();
-    while (got < n && mono_ns() - last < IDLE_GIVE_UP_NS) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-        if (!m)
-            continue;
-        if (m->err) {
-            fprintf(stderr, "bench_consume: librdkafka poll: %s\n", rd_kafka_message_errstr(m));
-            (*bad)++;
-        } else {
-            last = mono_ns();
-            if (m->len == VALUE_SIZE)
-                got++;
-            else
-                (*bad)++;
-        }
-        rd_kafka_message_destroy(m);
+    rk_tally *t = opaque;
+    if (m->err) {
+        fprintf(stderr, "bench_consume: librdkafka: %s\n", rd_kafka_message_errstr(m));
+        t->bad++;
+        return;
     }
-    return got;
+    t->last = mono_ns();
+    if (m->len == VALUE_SIZE)
+        t->got++;
+    else
+        t->bad++;
 }
 
-static void tp_rdkafka(const char *bootstrap, const char *topic, long n, run_result *r)
+/* librdkafka's three ways of taking records from the consumer queue. */
+enum { RK_POLL, RK_BATCH, RK_CALLBACK, RK_MODES };
+static const char *const rk_mode_names[RK_MODES] = {
+    "rd_kafka_consumer_poll", "rd_kafka_consume_batch_queue", "rd_kafka_consume_callback_queue"};
+
+/* One call of @p mode; the batch call waits until 1000 are there or 100 ms. */
+static void rk_take_some(rd_kafka_t *rk, rd_kafka_queue_t *q, int mode, rk_tally *t)
+{
+    rd_kafka_message_t *ms[1000];
+    if (mode == RK_CALLBACK) {
+        rd_kafka_consume_callback_queue(q, 100, rk_count, t);
+    } else if (mode == RK_BATCH) {
+        ssize_t k = rd_kafka_consume_batch_queue(q, 100, ms, 1000);
+        for (ssize_t i = 0; i < k; i++) {
+            rk_count(ms[i], t);
+            rd_kafka_message_destroy(ms[i]);
+        }
+    } else {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (m) {
+            rk_count(m, t);
+            rd_kafka_message_destroy(m);
+        }
+    }
+}
+
+/* As mb_drain(), for librdkafka, taking records the @p mode way. */
+static long rk_drain(rd_kafka_t *rk, long n, long *bad, int mode)
+{
+    rd_kafka_queue_t *q = mode != RK_POLL ? rd_kafka_queue_get_consumer(rk) : NULL;
+    rk_tally t = {0, 0, mono_ns()};
+    while (t.got < n && mono_ns() - t.last < IDLE_GIVE_UP_NS)
+        rk_take_some(rk, q, mode, &t);
+    if (q)
+        rd_kafka_queue_destroy(q);
+    *bad += t.bad;
+    return t.got;
+}
+
+static void tp_rdkafka(const char *bootstrap, const char *topic, long n, int mode, run_result *r)
 {
     long bad = 0;
     rd_kafka_t *rk = rk_consumer_new(bootstrap, TP_FETCH_WAIT_MS);
@@ -454,13 +540,47 @@ static void tp_rdkafka(const char *bootstrap, const char *topic, long n, run_res
     /* Connect and learn the leader outside the clock, as msgbus's create does. */
     int ok = rk_high_watermark(rk, topic, 0) >= 0 &&
              rk_assign_all(rk, topic, TP_PARTITIONS, RD_KAFKA_OFFSET_BEGINNING) == 0;
-    double cpu0 = cpu_seconds();
+    double cpu0 = cpu_seconds(), bcpu0 = broker_cpu_seconds();
     int64_t t0 = mono_ns();
-    r->got = ok ? rk_drain(rk, n, &bad) : 0;
+    r->got = ok ? rk_drain(rk, n, &bad, mode) : 0;
     r->wall_s = (double)(mono_ns() - t0) / 1e9;
     r->cpu_s = cpu_seconds() - cpu0;
+    r->broker_cpu_s = broker_cpu_seconds() - bcpu0;
     rk_close(rk);
     r->ok = ok && r->got == n && bad == 0;
+}
+
+/*
+ * The cross-check: rdk_min_consume (next to this program) reading the same
+ * topic as a whole process, set-up included; its wall seconds, or -1.
+ */
+static double tp_rdk_min(const char *bootstrap, const char *topic, long n)
+{
+    char exe[PATH_MAX + 32], count[24], wait[16];
+    ssize_t len = readlink("/proc/self/exe", exe, PATH_MAX - 1);
+    int status;
+    if (len <= 0)
+        return -1;
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return -1;
+    snprintf(slash + 1, sizeof exe - (size_t)(slash + 1 - exe), "rdk_min_consume");
+    snprintf(count, sizeof count, "%ld", n);
+    snprintf(wait, sizeof wait, "%d", TP_FETCH_WAIT_MS);
+    int64_t t0 = mono_ns();
+    fflush(NULL); /* nothing buffered may be written twice by the child */
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            _exit(127);
+        execl(exe, exe, "-b", bootstrap, "-t", topic, "-n", count, "-w", wait, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    double s = (double)(mono_ns() - t0) / 1e9;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s : -1;
 }
 
 /* ---- latency ------------------------------------------------------------ */
@@ -682,6 +802,8 @@ static void print_throughput(const char *label, long n, const run_result r[2])
     row(name, mbs[0], mbs[1], "%.1f");
     snprintf(name, sizeof name, "%s CPU s", label);
     row(name, r[0].cpu_s, r[1].cpu_s, "%.3f");
+    snprintf(name, sizeof name, "%s broker CPU s", label);
+    row(name, r[0].broker_cpu_s, r[1].broker_cpu_s, "%.3f");
     snprintf(name, sizeof name, "%s CPU us/msg", label);
     row(name, us[0], us[1], "%.3f");
 }
@@ -695,7 +817,34 @@ static void print_latency(const char *label, const run_result r[2])
     row(name, r[0].p99_us, r[1].p99_us, "%.0f");
 }
 
-static void print_table(const broker *b, long msgs, const run_result tp[2], const run_result lat[2])
+/* librdkafka's three ways of taking records, and the minimal program's figure. */
+typedef struct rk_variants {
+    run_result mode[RK_MODES];
+    double min_wall_s; /* rdk_min_consume, whole process; -1 if it failed */
+    int used;          /* the table's librdkafka column: the fastest mode */
+} rk_variants;
+
+static void print_variants(long msgs, const rk_variants *v)
+{
+    double best = v->mode[v->used].wall_s > 0 ? (double)msgs / v->mode[v->used].wall_s : 0;
+    printf("\nlibrdkafka read from beginning, each way of taking records (the table: the "
+           "fastest):\n");
+    for (int k = 0; k < RK_MODES; k++) {
+        double x = v->mode[k].wall_s > 0 ? (double)msgs / v->mode[k].wall_s : 0;
+        printf("  %-32s %9.0f msg/s, %.3f CPU s%s%s\n", rk_mode_names[k], x, v->mode[k].cpu_s,
+               k == v->used ? "  (the table's)" : "",
+               x * 2 < best ? "  (less than half the table's)" : "");
+    }
+    if (v->min_wall_s > 0)
+        printf("Cross-check: rdk_min_consume (whole process, set-up included, callback queue) "
+               "%.0f msg/s.\n",
+               (double)msgs / v->min_wall_s);
+    else
+        printf("Cross-check: rdk_min_consume did not run or failed.\n");
+}
+
+static void print_table(const broker *b, long msgs, const run_result tp[2], const rk_variants *v,
+                        const run_result lat[2])
 {
     printf("\nbench_consume: %ld x %d-byte messages in %d partitions, broker %s "
            "(librdkafka %s)\n\n",
@@ -708,6 +857,7 @@ static void print_table(const broker *b, long msgs, const run_result tp[2], cons
     print_latency("e2e 10k msg/s, fetch wait 1ms", lat);
     printf("\nratio = msgbus / librdkafka. MB/s counts value bytes, 1 MB = 10^6 B.\n"
            "Latency: msgbus producer, linger 1 ms, acks=1, to each consumer.\n");
+    print_variants(msgs, v);
 }
 
 /* ---- the runs ------------------------------------------------------------ */
@@ -721,18 +871,27 @@ static int report(const char *what, int client, const run_result *r, long want)
     return -1;
 }
 
-static int run_throughput(broker *b, long msgs, run_result r[2])
+static int run_throughput(broker *b, long msgs, run_result r[2], rk_variants *v)
 {
     char topic[128];
     memset(r, 0, 2 * sizeof *r);
+    memset(v, 0, sizeof *v);
     topic_name(topic, sizeof topic, "tp");
     if (broker_create_topic(b, topic, TP_PARTITIONS) ||
         load_topic(b->bootstrap, topic, TP_PARTITIONS, msgs))
         return -1;
     tp_msgbus(b->bootstrap, topic, msgs, &r[0]);
-    tp_rdkafka(b->bootstrap, topic, msgs, &r[1]);
-    int fail = report("throughput", 0, &r[0], msgs);
-    return report("throughput", 1, &r[1], msgs) || fail ? -1 : 0;
+    int fail = 0;
+    for (int k = 0; k < RK_MODES; k++) {
+        tp_rdkafka(b->bootstrap, topic, msgs, k, &v->mode[k]);
+        fail |= report(rk_mode_names[k], 1, &v->mode[k], msgs);
+        /* The fastest of librdkafka's ways (a failed run never is). */
+        if (v->mode[k].ok && (!v->mode[v->used].ok || v->mode[k].wall_s < v->mode[v->used].wall_s))
+            v->used = k;
+    }
+    v->min_wall_s = tp_rdk_min(b->bootstrap, topic, msgs);
+    r[1] = v->mode[v->used];
+    return report("throughput", 0, &r[0], msgs) || fail ? -1 : 0;
 }
 
 static int run_latency(broker *b, run_result r[2])
@@ -792,6 +951,7 @@ int main(int argc, char **argv)
     long msgs = DEFAULT_MSGS;
     broker b = {0};
     run_result tp[2], lat[2];
+    rk_variants v;
     int fail = 0;
 
     if (parse_args(argc, argv, &msgs, &broker_path)) {
@@ -804,9 +964,9 @@ int main(int argc, char **argv)
         broker_stop(&b);
         return 1;
     }
-    fail |= run_throughput(&b, msgs, tp);
+    fail |= run_throughput(&b, msgs, tp, &v);
     fail |= run_latency(&b, lat);
     broker_stop(&b);
-    print_table(&b, msgs, tp, lat);
+    print_table(&b, msgs, tp, &v, lat);
     return fail ? 1 : 0;
 }

@@ -79,6 +79,72 @@ static void sleep_until_ns(int64_t t)
         ;
 }
 
+/*
+ * CPU seconds (user + sys) the broker process has used so far, from
+ * /proc/PID/stat (fields 14 and 15, after the parenthesised name); -1 when
+ * unknown. Beside a client's own CPU it shows which side a run waited for.
+ */
+static pid_t broker_pid;
+
+static double broker_cpu_seconds(void)
+{
+    char path[64], buf[1024];
+    unsigned long ut, st;
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)broker_pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * Run @p argv (stdout to /dev/null) and keep up to @p len - 1 bytes of its
+ * stderr in @p out. Returns its exit status, or -1.
+ */
+static int run_capture(char *const argv[], char *out, size_t len)
+{
+    int fds[2], status;
+    size_t used = 0;
+    ssize_t n;
+    if (pipe(fds) != 0)
+        return -1;
+    fflush(NULL); /* nothing buffered may be written twice by the child */
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    while (pid > 0 && (n = read(fds[0], out + used, len - 1 - used)) > 0)
+        used += (size_t)n;
+    out[used] = '\0';
+    close(fds[0]);
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+/* rdk_min_produce's "first_ack_us F [p50_us P p99_us Q]" line, in us; -1 if absent. */
+static int parse_rdk_min(const char *text, double v[3])
+{
+    const char *line = strstr(text, "rdk_min_produce: first_ack_us");
+    v[0] = v[1] = v[2] = -1;
+    if (!line)
+        return -1;
+    int n = sscanf(line, "rdk_min_produce: first_ack_us %lf p50_us %lf p99_us %lf", &v[0], &v[1],
+                   &v[2]);
+    return n >= 1 ? 0 : -1;
+}
+
 /* ---- the broker child ------------------------------------------------ */
 
 typedef struct broker {
@@ -117,6 +183,7 @@ static int broker_start(broker *b, const char *path)
     }
     close(cmd[0]);
     close(ans[1]);
+    broker_pid = b->pid;
     b->in = fdopen(cmd[1], "w");
     b->out = fdopen(ans[0], "r");
     if (!b->in || !b->out || !fgets(b->bootstrap, sizeof b->bootstrap, b->out))
@@ -157,13 +224,15 @@ typedef struct run_cfg {
     const char *bootstrap;
     const char *topic;
     uint32_t linger_ms;
-    long msgs; /* messages in the timed part */
-    int paced; /* latency mode: LAT_RATE msg/s, per-message timestamps */
+    long msgs;        /* messages in the timed part */
+    int paced;        /* latency mode: LAT_RATE msg/s, per-message timestamps */
+    int rk_lazy_poll; /* librdkafka: rd_kafka_poll only when its queue is full */
 } run_cfg;
 
 typedef struct run_result {
     int ok;
     double wall_s, cpu_s;
+    double broker_cpu_s; /* the broker's CPU over the same window */
     double p50_us, p99_us;
 } run_result;
 
@@ -311,12 +380,13 @@ static void run_msgbus(const run_cfg *rc, tally *t, lat_slot *slots, run_result 
     /* Warm-up: connect and learn the topic outside the timed window. */
     int ok = mb_send(&c, value, NULL) == 0 && msgbus_producer_flush(c.p, FLUSH_MS) == 0;
     tally_reset(t);
-    double cpu0 = cpu_seconds();
+    double cpu0 = cpu_seconds(), bcpu0 = broker_cpu_seconds();
     int64_t t0 = mono_ns();
     ok = ok && send_all(rc, mb_send, &c, slots) == 0;
     ok = ok && msgbus_producer_flush(c.p, FLUSH_MS) == 0;
     r->wall_s = (double)(mono_ns() - t0) / 1e9;
     r->cpu_s = cpu_seconds() - cpu0;
+    r->broker_cpu_s = broker_cpu_seconds() - bcpu0;
     ok = msgbus_producer_close(c.p, FLUSH_MS) == 0 && ok;
     r->ok = ok && atomic_load(&t->delivered) == rc->msgs;
 }
@@ -328,6 +398,8 @@ typedef struct rk_client {
     rd_kafka_topic_t *rkt;
     atomic_int stop;
     pthread_t poller;
+    int poll_thread;      /* a thread of ours serves delivery reports */
+    unsigned long queued; /* messages produced so far */
 } rk_client;
 
 static void rk_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *ud)
@@ -340,8 +412,13 @@ static int rk_send(void *client, const void *value, void *opaque)
 {
     rk_client *c = client;
     if (rd_kafka_produce(c->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, (void *)value,
-                         VALUE_SIZE, NULL, 0, opaque) == 0)
+                         VALUE_SIZE, NULL, 0, opaque) == 0) {
+        /* Serve delivery reports every 1000 messages (latency runs have a
+         * thread of their own for it). */
+        if (!c->poll_thread && ++c->queued % 1000 == 0)
+            rd_kafka_poll(c->rk, 0);
         return 0;
+    }
     rd_kafka_resp_err_t err = rd_kafka_last_error();
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(c->rk, 1);
@@ -360,6 +437,29 @@ static int rk_set(rd_kafka_conf_t *conf, const char *name, const char *value)
     return -1;
 }
 
+/*
+ * librdkafka as its documentation recommends for throughput (INTRODUCTION.md
+ * "Performance", CONFIGURATION.md, examples/rdkafka_performance.c):
+ *  - linger.ms as msgbus's in each row (5 ms for throughput: librdkafka's
+ *    default too). INTRODUCTION.md advises a higher linger for high
+ *    throughput, so the 1-partition run is repeated with 50 ms and printed
+ *    below the table (flagged if it differs by more than 2x).
+ *  - rd_kafka_poll(rk, 0) after every 1000th produce: serving delivery
+ *    reports as they come costs librdkafka far less CPU than letting a
+ *    million pile up until flush (measured: 0.65 vs 1.65 CPU s per million,
+ *    2.5x the wall time; that variant is printed below the table), and
+ *    polling every 1000th message less than after every one (0.65 vs 0.89).
+ *  - batch.size 1000000 (the broker's default message.max.bytes, as msgbus's
+ *    1 MiB batches) and batch.num.messages 10000 (its default; ~1 MB of
+ *    100-byte records): the largest batches the broker takes.
+ *  - queue.buffering.max.messages 1000000 and .kbytes 262144 (msgbus's queue
+ *    limits): the sender never blocks on a full queue while batches fly.
+ *  - acks=1 as msgbus, compression.codec none (msgbus does not compress),
+ *    idempotence off (librdkafka's default).
+ *  - max.in.flight stays at its default (1000000 per connection; msgbus: 5).
+ *  - messages are copied (RD_KAFKA_MSG_F_COPY), as msgbus copies into its
+ *    batch; rdk_min_produce, the cross-check, passes them without a copy.
+ */
 static int rk_create(rk_client *c, const run_cfg *rc, tally *t)
 {
     char linger[16], err[256];
@@ -368,7 +468,8 @@ static int rk_create(rk_client *c, const run_cfg *rc, tally *t)
     if (rk_set(conf, "bootstrap.servers", rc->bootstrap) || rk_set(conf, "acks", "1") ||
         rk_set(conf, "linger.ms", linger) || rk_set(conf, "batch.size", RK_BATCH_BYTES) ||
         rk_set(conf, "queue.buffering.max.messages", "1000000") ||
-        rk_set(conf, "queue.buffering.max.kbytes", "262144")) {
+        rk_set(conf, "queue.buffering.max.kbytes", "262144") ||
+        rk_set(conf, "batch.num.messages", "10000") || rk_set(conf, "compression.codec", "none")) {
         rd_kafka_conf_destroy(conf);
         return -1;
     }
@@ -415,12 +516,14 @@ static void run_rdkafka(const run_cfg *rc, tally *t, lat_slot *slots, run_result
     int ok = rk_send(&c, value, NULL) == 0 && rd_kafka_flush(c.rk, FLUSH_MS) == 0;
     tally_reset(t);
     int polling = rc->paced && pthread_create(&c.poller, NULL, rk_poll_thread, &c) == 0;
-    double cpu0 = cpu_seconds();
+    c.poll_thread = polling || rc->rk_lazy_poll;
+    double cpu0 = cpu_seconds(), bcpu0 = broker_cpu_seconds();
     int64_t t0 = mono_ns();
     ok = ok && send_all(rc, rk_send, &c, slots) == 0;
     ok = ok && rd_kafka_flush(c.rk, FLUSH_MS) == RD_KAFKA_RESP_ERR_NO_ERROR;
     r->wall_s = (double)(mono_ns() - t0) / 1e9;
     r->cpu_s = cpu_seconds() - cpu0;
+    r->broker_cpu_s = broker_cpu_seconds() - bcpu0;
     if (polling) {
         atomic_store(&c.stop, 1);
         pthread_join(c.poller, NULL);
@@ -500,6 +603,8 @@ static void print_throughput(const char *label, long n, const run_result r[2])
     row(name, mbs[0], mbs[1], "%.1f");
     snprintf(name, sizeof name, "%s CPU s", label);
     row(name, r[0].cpu_s, r[1].cpu_s, "%.3f");
+    snprintf(name, sizeof name, "%s broker CPU s", label);
+    row(name, r[0].broker_cpu_s, r[1].broker_cpu_s, "%.3f");
     snprintf(name, sizeof name, "%s CPU us/msg", label);
     row(name, us[0], us[1], "%.3f");
 }
@@ -511,6 +616,104 @@ static void print_latency(const char *label, const run_result r[2])
     row(name, r[0].p50_us, r[1].p50_us, "%.0f");
     snprintf(name, sizeof name, "%s p99 us", label);
     row(name, r[0].p99_us, r[1].p99_us, "%.0f");
+}
+
+/* librdkafka alone on a fresh 1-partition topic (another configuration). */
+static int run_rdkafka_alone(broker *b, run_cfg *c, const char *tag, run_result *r)
+{
+    char topic[128];
+    tally t;
+    tally_reset(&t);
+    snprintf(topic, sizeof topic, "bench-%ld-%s", (long)getpid(), tag);
+    memset(r, 0, sizeof *r);
+    if (broker_create_topic(b, topic, 1))
+        return -1;
+    c->topic = topic;
+    run_rdkafka(c, &t, NULL, r);
+    return r->ok ? 0 : -1;
+}
+
+/*
+ * The cross-check: rdk_min_produce (next to this program), a whole process,
+ * @p n messages to a fresh 1-partition topic, acks=1, linger 5 ms. Its wall
+ * seconds (set-up included), or -1.
+ */
+static double run_rdk_min(broker *b, long n)
+{
+    char exe[PATH_MAX + 32], topic[128], count[24];
+    int status;
+    ssize_t len = readlink("/proc/self/exe", exe, PATH_MAX - 1);
+    char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+    snprintf(topic, sizeof topic, "bench-%ld-rdk-min", (long)getpid());
+    if (!slash || broker_create_topic(b, topic, 1))
+        return -1;
+    snprintf(slash + 1, sizeof exe - (size_t)(slash + 1 - exe), "rdk_min_produce");
+    snprintf(count, sizeof count, "%ld", n);
+    int64_t t0 = mono_ns();
+    fflush(NULL); /* nothing buffered may be written twice by the child */
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr))
+            _exit(127);
+        execl(exe, exe, "-b", b->bootstrap, "-t", topic, "-n", count, "-s", "100", "-a", "1", "-L",
+              "5", (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    double s = (double)(mono_ns() - t0) / 1e9;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s : -1;
+}
+
+/* One librdkafka configuration's line: msg/s, CPU, and whether it is > 2x away. */
+static void print_variant(const char *what, long n, double base, const run_result *r)
+{
+    double v = r->wall_s > 0 ? (double)n / r->wall_s : 0;
+    printf("  %-56s %9.0f msg/s, %.3f CPU s%s\n", what, v, r->cpu_s,
+           (base > 2 * v || v > 2 * base) ? "  (more than 2x from the table's)" : "");
+}
+
+/* @p alt: [0] linger.ms 50, [1] rd_kafka_poll only when the queue is full. */
+/*
+ * The latency cross-check: rdk_min_produce -r 10000 (paced, send to
+ * acknowledgement) at linger @p linger to a fresh 1-partition topic; p50 and
+ * p99 in us into @p v[0..1], -1 when it failed.
+ */
+static void run_rdk_min_latency(broker *b, const char *linger, double v[2])
+{
+    char exe[PATH_MAX + 32], topic[128], count[24], text[4096];
+    double r[3];
+    ssize_t len = readlink("/proc/self/exe", exe, PATH_MAX - 1);
+    char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+    v[0] = v[1] = -1;
+    snprintf(topic, sizeof topic, "bench-%ld-rdk-min-lat%s", (long)getpid(), linger);
+    if (!slash || broker_create_topic(b, topic, 1))
+        return;
+    snprintf(slash + 1, sizeof exe - (size_t)(slash + 1 - exe), "rdk_min_produce");
+    snprintf(count, sizeof count, "%d", LAT_MSGS);
+    char *argv[] = {exe,  "-b", b->bootstrap, "-t",           topic, "-n",    count,
+                    "-a", "1",  "-L",         (char *)linger, "-r",  "10000", NULL};
+    if (run_capture(argv, text, sizeof text) == 0 && parse_rdk_min(text, r) == 0) {
+        v[0] = r[1];
+        v[1] = r[2];
+    }
+}
+
+static void print_variants(long n, const run_result tp1[2], const run_result alt[2],
+                           double min_wall)
+{
+    double base = tp1[1].wall_s > 0 ? (double)n / tp1[1].wall_s : 0;
+    printf("\nlibrdkafka, 1 partition, other configurations (the table: linger.ms 5, "
+           "rd_kafka_poll(0) every 1000 produces):\n");
+    print_variant("the table's", n, base, &tp1[1]);
+    print_variant("linger.ms 50 (INTRODUCTION.md's high-throughput advice)", n, base, &alt[0]);
+    print_variant("rd_kafka_poll only when the queue is full", n, base, &alt[1]);
+    if (min_wall > 0)
+        printf("Cross-check: rdk_min_produce (whole process, set-up included, linger 5 ms) "
+               "%.0f msg/s.\n",
+               (double)n / min_wall);
+    else
+        printf("Cross-check: rdk_min_produce did not run or failed.\n");
 }
 
 /* Default broker: ../tests/broker/mb_test_broker next to this binary's directory. */
@@ -556,7 +759,7 @@ int main(int argc, char **argv)
     const char *broker_path = default_broker(path_buf, sizeof path_buf);
     long msgs = DEFAULT_MSGS;
     broker b = {0};
-    run_result tp1[2], tp8[2], lat0[2], lat1[2];
+    run_result tp1[2], tp8[2], lat0[2], lat1[2], alt[2] = {{0}, {0}};
     int fail = 0;
 
     if (parse_args(argc, argv, &msgs, &broker_path)) {
@@ -570,13 +773,21 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    run_cfg tp = {b.bootstrap, NULL, 5, msgs, 0};
-    run_cfg lat = {b.bootstrap, NULL, 0, LAT_MSGS, 1};
+    run_cfg tp = {b.bootstrap, NULL, 5, msgs, 0, 0};
+    run_cfg lat = {b.bootstrap, NULL, 0, LAT_MSGS, 1, 0};
     fail |= run_pair(&b, &tp, 1, "tp1", tp1);
     fail |= run_pair(&b, &tp, 8, "tp8", tp8);
     fail |= run_pair(&b, &lat, 1, "lat0", lat0);
     lat.linger_ms = 1;
     fail |= run_pair(&b, &lat, 1, "lat1", lat1);
+    tp.linger_ms = 50;
+    fail |= run_rdkafka_alone(&b, &tp, "tp1-linger50", &alt[0]);
+    tp.linger_ms = 5;
+    tp.rk_lazy_poll = 1;
+    fail |= run_rdkafka_alone(&b, &tp, "tp1-lazy-poll", &alt[1]);
+    double min_wall = run_rdk_min(&b, msgs), min_lat[2][2];
+    run_rdk_min_latency(&b, "0", min_lat[0]);
+    run_rdk_min_latency(&b, "1", min_lat[1]);
     broker_stop(&b);
 
     printf("\nbench_produce: %ld x %d-byte messages, acks=1, broker %s (librdkafka %s)\n\n", msgs,
@@ -590,5 +801,9 @@ int main(int argc, char **argv)
     print_latency("10k msg/s, linger 0", lat0);
     print_latency("10k msg/s, linger 1 ms", lat1);
     printf("\nratio = msgbus / librdkafka. MB/s counts value bytes, 1 MB = 10^6 B.\n");
+    print_variants(msgs, tp1, alt, min_wall);
+    printf("Cross-check: rdk_min_produce -r 10000 (paced, send to ack) p50/p99 us: linger 0 "
+           "%.0f/%.0f, linger 1 ms %.0f/%.0f (-1: failed).\n",
+           min_lat[0][0], min_lat[0][1], min_lat[1][0], min_lat[1][1]);
     return fail ? 1 : 0;
 }

@@ -7,7 +7,8 @@
 #   3. the footprint table for Cortex-M4 checked against its budgets, and the
 #      unit tests cross-compiled for Cortex-M4 and run under QEMU;
 #   4. every libFuzzer target for a short bounded run over its seed corpus;
-#   5. the codec and producer benchmarks (print tables; informative, never fail the run).
+#   5. the benchmarks: codec, producer, consumer, latency, and whole processes
+#      against librdkafka (print tables; informative, never fail the run).
 # Usage: scripts/test.sh [--quick]   (--quick: step 1 and the footprint check only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,6 +94,15 @@ fi
 if [ -x build/release/bench/bench_consume ]; then
   step "consumer benchmark: msgbus beside librdkafka (informative)"
   timeout 300 build/release/bench/bench_consume build/release/tests/broker/mb_test_broker || true
+fi
+if [ -x build/release/bench/bench_latency ]; then
+  step "latency benchmark: first message, broker round trip, end to end (informative)"
+  timeout 300 build/release/bench/bench_latency || true
+fi
+if [ -x build/release/bench/rdk_min_produce ]; then
+  # ~1.5 min on an idle 2-core machine; the bound keeps the rows done so far.
+  step "whole processes: msgbus CLI beside minimal librdkafka programs, 5 pairs each (informative)"
+  timeout 240 bench/whole_process.sh build/release || true
 fi
 step "summary: release and sanitizer test runs, then fuzz targets (each a test)"
 echo "all: $((passed + fuzzed)) passed, 0 failed"
