@@ -340,6 +340,7 @@ static void route_any(mb_client *c, uint32_t now)
 void mb_client_conn_failed(mb_client *c, mb_conn *conn, int err, int was_ready)
 {
     (void)conn;
+    c->events++;
     if (was_ready) {
         c->stats.disconnects++;
         c->md_needed = 1; /* leaders may have moved */
@@ -353,6 +354,7 @@ void mb_client_conn_failed(mb_client *c, mb_conn *conn, int err, int was_ready)
 void mb_client_conn_ready(mb_client *c, mb_conn *conn)
 {
     (void)conn;
+    c->events++;
     c->failed_attempts = 0;
 }
 
@@ -415,6 +417,13 @@ static void follow_brokers(mb_client *c, uint32_t now)
     }
 }
 
+/* A failed or incomplete answer: ask again, after a short pause. */
+static void md_retry_later(mb_client *c, uint32_t now)
+{
+    c->md_needed = 1;
+    c->md_due = now + c->cfg.reconnect_backoff_ms;
+}
+
 static void md_apply(mb_client *c, mb_rd *body, int16_t version, uint32_t now)
 {
     size_t size = body->left * 8u + 4096u;
@@ -425,7 +434,7 @@ static void md_apply(mb_client *c, mb_rd *body, int16_t version, uint32_t now)
     if (!mem) {
         MB_LOG(&c->log, MB_LOG_ERROR, "no memory to decode a Metadata response");
         c->md_err = MSGBUS_ERR_NOMEM;
-        c->md_needed = 1; /* try again after the pause md_done set */
+        md_retry_later(c, now);
         return;
     }
     mb_arena_init(&a, mem, size);
@@ -436,12 +445,16 @@ static void md_apply(mb_client *c, mb_rd *body, int16_t version, uint32_t now)
     if (rc) {
         MB_LOG(&c->log, MB_LOG_WARN, "Metadata response refused: %s", msgbus_strerror(rc));
         c->md_err = rc;
-        c->md_needed = 1;
+        md_retry_later(c, now);
         return;
     }
     c->md_err = 0;
     c->stats.metadata_refreshes++;
-    c->md_needed = mb_cluster_needs_refresh(&c->cluster);
+    c->events++;
+    /* md_needed was cleared when the request went out; a topic wanted since
+     * keeps it set. Partitions without leaders: ask again, after a pause. */
+    if (mb_cluster_needs_refresh(&c->cluster))
+        md_retry_later(c, now);
     follow_brokers(c, now);
 }
 
@@ -453,10 +466,9 @@ static void md_done(void *ud, int err, int16_t version, mb_rd *body)
         return;
     now = mb_client_now(c);
     c->md_inflight = 0;
-    /* errors and partitions without leaders retry after a short pause */
-    c->md_due = now + c->cfg.reconnect_backoff_ms;
+    c->md_due = now; /* a usable, complete answer: the next refresh may go at once */
     if (err) {
-        c->md_needed = 1;
+        md_retry_later(c, now);
         MB_LOG(&c->log, MB_LOG_INFO, "Metadata request failed: %s", msgbus_err_name(err));
         return;
     }
@@ -566,7 +578,14 @@ int32_t mb_client_leader(const mb_client *c, const char *topic, int32_t partitio
 /* The event loop                                                            */
 /* ------------------------------------------------------------------------ */
 
-static void step_all(mb_client *c, uint32_t now)
+/* Progress that can make more work ready: connections ready or lost,
+ * responses handled, metadata applied, requests expired. */
+static uint64_t progress(const mb_client *c)
+{
+    return c->events + c->stats.responses + c->stats.timeouts;
+}
+
+static void step_once(mb_client *c, uint32_t now)
 {
     size_t i;
     md_tick(c, now);
@@ -576,6 +595,30 @@ static void step_all(mb_client *c, uint32_t now)
     route_any(c, now);
 }
 
+/* Step until a step makes no more work ready (bounded): what a state change
+ * makes possible (ready -> Metadata -> requests for the new leaders) is done
+ * now, not when the next timer fires. */
+static void step_all(mb_client *c, uint32_t now)
+{
+    int i;
+    for (i = 0; i < MB_CLIENT_MAX_STEPS; i++) {
+        uint64_t before = progress(c);
+        step_once(c, now);
+        if (progress(c) == before)
+            return;
+    }
+}
+
+/* Milliseconds from @p now to @p deadline, 0 if passed, capped at @p limit. */
+static uint32_t min_until(uint32_t now, uint32_t deadline, uint32_t limit)
+{
+    int32_t d = msgbus_time_diff(deadline, now);
+    uint32_t u = d > 0 ? (uint32_t)d : 0;
+    return u < limit ? u : limit;
+}
+
+/* The earliest real deadline: connection timers, request deadlines, the
+ * metadata retry or its maximum age. */
 static uint32_t next_timer(const mb_client *c, uint32_t now, uint32_t limit)
 {
     const mb_net_req *r;
@@ -585,16 +628,12 @@ static uint32_t next_timer(const mb_client *c, uint32_t now, uint32_t limit)
         if (t < limit)
             limit = t;
     }
-    for (r = c->any_head; r; r = r->next) {
-        int32_t d = msgbus_time_diff(r->deadline, now);
-        if ((uint32_t)(d > 0 ? d : 0) < limit)
-            limit = (uint32_t)(d > 0 ? d : 0);
-    }
-    if (c->md_needed && !c->md_inflight) {
-        int32_t d = msgbus_time_diff(c->md_due, now);
-        if ((uint32_t)(d > 0 ? d : 0) < limit)
-            limit = (uint32_t)(d > 0 ? d : 0);
-    }
+    for (r = c->any_head; r; r = r->next)
+        limit = min_until(now, r->deadline, limit);
+    if (!c->md_inflight && c->md_needed)
+        limit = min_until(now, c->md_due, limit);
+    else if (!c->md_inflight && c->cluster.valid)
+        limit = min_until(now, c->cluster.updated_ms + c->cfg.metadata_max_age_ms, limit);
     return limit;
 }
 
@@ -603,11 +642,11 @@ int mb_client_poll(mb_client *c, uint32_t timeout_ms)
     const msgbus_transport *t = c->cfg.transport;
     uint32_t now = mb_client_now(c);
     size_t i, n = 0;
-    uint64_t seen = c->stats.responses + c->stats.disconnects;
+    uint64_t seen = progress(c) + c->stats.disconnects;
     int rc;
     step_all(c, now);
     /* Responses handled just now may be what the caller waits for: do not sleep. */
-    if (c->stats.responses + c->stats.disconnects != seen)
+    if (progress(c) + c->stats.disconnects != seen)
         timeout_ms = 0;
     for (i = 0; i < c->n_conns; i++) {
         unsigned want = mb_conn_poll_want(c->conns[i]);

@@ -18,6 +18,9 @@
 /** Bytes of the scratch arena that small responses (ApiVersions) decode into. */
 #define MB_CLIENT_SCRATCH 8192
 
+/** Most steps one poll runs back to back while each makes more work ready. */
+#define MB_CLIENT_MAX_STEPS 8
+
 struct mb_client {
     mb_client_config cfg; /**< copy; strings point at the copies below */
     char client_id[128];
@@ -33,6 +36,7 @@ struct mb_client {
     uint64_t scratch[MB_CLIENT_SCRATCH / 8];
     int failed_attempts; /**< connection attempts failed since the last ready one */
     int last_err;        /**< the last connection error */
+    uint64_t events;     /**< state changes that may make work ready (see step_all) */
     /* metadata */
     mb_cluster cluster;
     char **wanted;       /**< topics to keep metadata for */

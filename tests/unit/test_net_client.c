@@ -30,11 +30,14 @@ typedef struct broker {
     int apiv_seen[4];     /* ApiVersions requests seen, by version */
     int16_t md_version;   /* version of the last Metadata request */
     int md_seen;
+    int offer_produce; /* list Produce v3 in the ApiVersions answer */
+    int produce_seen;  /* Produce-shaped requests answered */
 } broker;
 
 static void answer_apiversions(broker *b, msgbus_sock *s, const mb_req_hdr *h)
 {
-    mb_api_versions_key keys[2] = {{MB_API_API_VERSIONS, 0, 3}, {MB_API_METADATA, 0, 0}};
+    mb_api_versions_key keys[3] = {
+        {MB_API_API_VERSIONS, 0, 3}, {MB_API_METADATA, 0, 0}, {MB_API_PRODUCE, 3, 3}};
     mb_api_versions_resp resp;
     uint8_t body[256];
     mb_wr w;
@@ -42,7 +45,7 @@ static void answer_apiversions(broker *b, msgbus_sock *s, const mb_req_hdr *h)
     memset(&resp, 0, sizeof resp);
     keys[1].max_version = b->metadata_max;
     resp.api_keys = keys;
-    resp.n_api_keys = 2;
+    resp.n_api_keys = b->offer_produce ? 3 : 2;
     resp.finalized_features_epoch = -1;
     if (b->apiv_refuse_v3 && v > 0) {
         resp.error_code = MSGBUS_KERR_UNSUPPORTED_VERSION;
@@ -101,6 +104,10 @@ static void respond(st_net *net, msgbus_sock *s, const mb_req_hdr *h, mb_rd *bod
         b->md_version = h->api_version;
         if (!b->silent_metadata)
             answer_metadata(b, s, h);
+    } else if (h->api_key == MB_API_PRODUCE) {
+        static const uint8_t four[4] = {0, 0, 0, 0};
+        b->produce_seen++;
+        st_push_response(s, h->api_key, h->api_version, h->correlation_id, four, 4);
     }
 }
 
@@ -430,6 +437,94 @@ static void test_no_common_version(void **state)
     mb_client_destroy(c);
 }
 
+/* ---- ready work runs in the same step (issue 14) ---- */
+
+/* A Produce-shaped request of the test's own: four bytes out, any answer. */
+static int g_prod_done, g_prod_err;
+
+static void prod_done(void *ud, int err, int16_t version, mb_rd *body)
+{
+    (void)ud;
+    (void)version;
+    (void)body;
+    g_prod_done++;
+    g_prod_err = err;
+}
+
+static void prod_req(mb_net_req *r)
+{
+    memset(r, 0, sizeof *r);
+    r->api_key = MB_API_PRODUCE;
+    r->min_version = 3;
+    r->max_version = 3;
+    r->expect_response = 1;
+    r->encode = enc_nothing;
+    r->done = prod_done;
+}
+
+/* What a producer does: once the leader is known, queue one request for it;
+ * poll with a long timeout. Return the number of polls it took. */
+static int produce_once(mb_client *c, mb_net_req *r)
+{
+    int polls = 0, queued = 0;
+    g_prod_done = 0;
+    g_prod_err = 1;
+    while (!g_prod_done && polls < 4) {
+        int32_t leader = mb_client_leader(c, "orders", 0);
+        if (!queued && leader >= 0) {
+            prod_req(r);
+            assert_int_equal(mb_client_send(c, leader, r), 0);
+            queued = 1;
+        }
+        assert_int_equal(mb_client_poll(c, 1000), 0);
+        polls++;
+    }
+    return polls;
+}
+
+/* Cold start: connect -> ApiVersions -> Metadata -> Produce, no time passes. */
+static void test_same_step_cold_start(void **state)
+{
+    mb_client *c = make("127.0.0.1:9092");
+    mb_net_req r;
+    uint32_t t0 = g_net.now;
+    (void)state;
+    g_b.offer_produce = 1;
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_int_equal(mb_client_poll(c, 1000), 0);
+    /* one poll: connected, versions known, metadata arrived */
+    assert_int_equal(g_b.apiv_seen[3], 1);
+    assert_int_equal(g_b.md_seen, 1);
+    assert_int_equal(mb_client_leader(c, "orders", 0), 1);
+    assert_int_equal(g_net.now, t0);
+    assert_true(produce_once(c, &r) <= 1);
+    assert_int_equal(g_prod_err, 0);
+    assert_int_equal(g_b.produce_seen, 1);
+    assert_int_equal(g_net.now, t0); /* the clock never moved: no timer was waited for */
+    mb_client_destroy(c);
+}
+
+/* A topic wanted right after the bootstrap answer is asked for at once, not
+ * after the reconnect backoff (the cause of the 100 ms first-message stall). */
+static void test_same_step_topic_after_bootstrap(void **state)
+{
+    mb_client *c = make("127.0.0.1:9092");
+    mb_net_req r;
+    uint32_t t0;
+    (void)state;
+    g_b.offer_produce = 1;
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_int_equal(g_b.md_seen, 1);
+    t0 = g_net.now;
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_true(produce_once(c, &r) <= 2);
+    assert_int_equal(g_b.md_seen, 2);
+    assert_int_equal(g_prod_err, 0);
+    assert_int_equal(g_b.produce_seen, 1);
+    assert_int_equal(g_net.now, t0);
+    mb_client_destroy(c);
+}
+
 /* An allocator that refuses blocks of 4 KiB and more once armed. */
 static int g_refuse_big;
 
@@ -505,6 +600,8 @@ int main(void)
         T(test_periodic_refresh),
         T(test_huge_size_prefix_closes_connection),
         T(test_no_common_version),
+        T(test_same_step_cold_start),
+        T(test_same_step_topic_after_bootstrap),
         T(test_metadata_without_memory),
         T(test_bad_configuration),
     };
