@@ -1,6 +1,11 @@
 /*
  * client.c - the network core: configuration, the connections, request
  * routing, the metadata refresh and the event-loop step (see client.h).
+ *
+ * Which way calls go: src/bus calls in (client.h); this file calls down into
+ * the connections (conn.h), the metadata cache (cluster.h) and TLS; the
+ * connections call back only through the event table given to them in
+ * their environment (conn_events below), never into anything else here.
  */
 #include "client_int.h"
 
@@ -51,14 +56,6 @@ uint32_t mb_client_now(const mb_client *c)
     return c->cfg.now_ms(c->cfg.clock_ud);
 }
 
-uint32_t mb_client_rand(const mb_client *c)
-{
-    uint32_t v = 0;
-    if (c->cfg.random(c->cfg.clock_ud, &v, sizeof v))
-        return 0;
-    return v;
-}
-
 /* Check the configuration; log what is wrong. */
 static int check_config(const mb_client_config *cfg, mb_logger *log)
 {
@@ -92,7 +89,7 @@ static int add_bootstrap(mb_client *c)
                    c->cfg.bootstrap);
             return MSGBUS_ERR_INVALID_ARG;
         }
-        c->conns[c->n_conns] = mb_conn_new(c, -1 - (int32_t)c->n_conns, &hp);
+        c->conns[c->n_conns] = mb_conn_new(&c->env, -1 - (int32_t)c->n_conns, &hp);
         if (!c->conns[c->n_conns])
             return MSGBUS_ERR_NOMEM;
         c->n_conns++;
@@ -129,8 +126,8 @@ static int setup_security(mb_client *c, const msgbus_security *sec)
             return MSGBUS_ERR_NOT_BUILT;
         }
         if (!sec->sasl_username || !sec->sasl_password || !sec->sasl_username[0] ||
-            strlen(sec->sasl_username) >= sizeof c->sasl_user ||
-            strlen(sec->sasl_password) >= sizeof c->sasl_pass) {
+            strlen(sec->sasl_username) >= sizeof c->sasl.user ||
+            strlen(sec->sasl_password) >= sizeof c->sasl.pass) {
             MB_LOG(&c->log, MB_LOG_ERROR, "SASL needs a user name and a password (1-255 bytes)");
             return MSGBUS_ERR_INVALID_ARG;
         }
@@ -143,10 +140,10 @@ static int setup_security(mb_client *c, const msgbus_security *sec)
             MB_LOG(&c->log, MB_LOG_ERROR, "unknown SASL mechanism %d", (int)sec->sasl_mechanism);
             return MSGBUS_ERR_INVALID_ARG;
         }
-        c->sasl_on = 1;
-        c->sasl_mech = sec->sasl_mechanism;
-        strcpy(c->sasl_user, sec->sasl_username);
-        strcpy(c->sasl_pass, sec->sasl_password);
+        c->env.sasl = &c->sasl;
+        c->sasl.mech = sec->sasl_mechanism;
+        strcpy(c->sasl.user, sec->sasl_username);
+        strcpy(c->sasl.pass, sec->sasl_password);
     }
     if (tls) {
         rc = mb_tls_new(&c->tls, sec, c->cfg.transport, &c->al, client_random, c, &c->log);
@@ -165,6 +162,24 @@ static int setup_security(mb_client *c, const msgbus_security *sec)
     return MSGBUS_ERR_NOT_BUILT;
 }
 #endif
+
+static const mb_conn_events conn_events;
+
+/* What every connection gets; setup_security adds the SASL credentials. */
+static void init_env(mb_client *c)
+{
+    c->env.cfg = &c->cfg;
+    c->env.al = &c->al;
+    c->env.log = &c->log;
+    c->env.client_id = c->client_id;
+    c->env.next_corr = &c->next_corr;
+    c->env.stats = &c->stats;
+    c->env.scratch = c->scratch;
+    c->env.scratch_size = sizeof c->scratch;
+    c->env.sasl = NULL;
+    c->env.ev = &conn_events;
+    c->env.ev_ud = c;
+}
 
 int mb_client_create(mb_client **out, const mb_client_config *cfg)
 {
@@ -188,6 +203,7 @@ int mb_client_create(mb_client **out, const mb_client_config *cfg)
         c->cfg.random = port_random;
     strcpy(c->client_id, cfg->client_id ? cfg->client_id : "msgbus");
     c->cfg.client_id = c->client_id;
+    init_env(c);
     c->md_needed = 1;
     c->md_req_bytes = MB_MD_BASE_BYTES + strlen(c->client_id);
     c->last_err = MSGBUS_ERR_TRANSPORT;
@@ -221,7 +237,7 @@ void mb_client_destroy(mb_client *c)
     if (c->wanted)
         c->al.free(c->al.ctx, c->wanted, c->cap_wanted * sizeof *c->wanted);
     mb_tls_free(c->tls);
-    mb_secure_zero(c->sasl_pass, sizeof c->sasl_pass);
+    mb_secure_zero(c->sasl.pass, sizeof c->sasl.pass);
     c->al.free(c->al.ctx, c, sizeof *c);
 }
 
@@ -238,7 +254,7 @@ static mb_conn *conn_by_id(const mb_client *c, int32_t id)
     return NULL;
 }
 
-void mb_client_requeue_any(mb_client *c, mb_net_req *r)
+static void requeue_any(mb_client *c, mb_net_req *r)
 {
     r->next = NULL;
     if (c->any_tail)
@@ -261,12 +277,13 @@ int mb_client_send(mb_client *c, int32_t broker_id, mb_net_req *req)
         return MSGBUS_ERR_STATE;
     now = mb_client_now(c);
     req->broker_id = broker_id;
+    if (conn) {
+        mb_conn_submit(conn, req, now);
+        return 0;
+    }
     req->version = -1;
-    req->deadline = now + (req->timeout_ms ? req->timeout_ms : c->cfg.request_timeout_ms);
-    if (conn)
-        mb_conn_enqueue(conn, req, now);
-    else
-        mb_client_requeue_any(c, req);
+    req->deadline = mb_conn_deadline(&c->env, now, req->timeout_ms);
+    requeue_any(c, req);
     return 0;
 }
 
@@ -337,8 +354,9 @@ static void route_any(mb_client *c, uint32_t now)
 /* Connection events                                                         */
 /* ------------------------------------------------------------------------ */
 
-void mb_client_conn_failed(mb_client *c, mb_conn *conn, int err, int was_ready)
+static void on_conn_failed(void *ud, mb_conn *conn, int err, int was_ready)
 {
+    mb_client *c = ud;
     (void)conn;
     c->events++;
     if (was_ready) {
@@ -351,12 +369,29 @@ void mb_client_conn_failed(mb_client *c, mb_conn *conn, int err, int was_ready)
     }
 }
 
-void mb_client_conn_ready(mb_client *c, mb_conn *conn)
+static void on_conn_ready(void *ud, mb_conn *conn)
 {
+    mb_client *c = ud;
     (void)conn;
     c->events++;
     c->failed_attempts = 0;
 }
+
+static void on_requeue(void *ud, mb_net_req *r)
+{
+    requeue_any(ud, r);
+}
+
+/* A bootstrap entry reconnects only until the client has metadata. */
+static int on_keep_bootstrap(void *ud, const mb_conn *conn)
+{
+    const mb_client *c = ud;
+    (void)conn;
+    return !c->cluster.valid;
+}
+
+static const mb_conn_events conn_events = {on_conn_ready, on_conn_failed, on_requeue,
+                                           on_keep_bootstrap};
 
 /* ------------------------------------------------------------------------ */
 /* Metadata                                                                  */
@@ -408,7 +443,7 @@ static void follow_brokers(mb_client *c, uint32_t now)
         if (k) {
             k->node_id = b->node_id; /* the bootstrap entry is this broker */
         } else if (c->n_conns < MB_CLIENT_MAX_BROKERS) {
-            k = mb_conn_new(c, b->node_id, &hp);
+            k = mb_conn_new(&c->env, b->node_id, &hp);
             if (k)
                 c->conns[c->n_conns++] = k;
             else
