@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
 #include "msgbus/port.h"
 
 /* ------------------------------------------------------------------------ */
@@ -459,35 +460,72 @@ static void md_retry_later(mb_client *c, uint32_t now)
     c->md_due = now + c->cfg.reconnect_backoff_ms;
 }
 
+/* The answer could not be used: say why, keep the reason for wait_ready. */
+static void md_refused(mb_client *c, int rc, const char *why, uint32_t now)
+{
+    MB_LOG(&c->log, MB_LOG_WARN, "Metadata response refused: %s%s%s; asking again in %u ms",
+           msgbus_strerror(rc), why ? ": " : "", why ? why : "",
+           (unsigned)c->cfg.reconnect_backoff_ms);
+    c->md_err = rc;
+    c->md_failures++;
+    md_retry_later(c, now);
+}
+
+/*
+ * Decode a Metadata answer of @p left bytes into an arena sized from what it
+ * holds: the first try is about the answer's size, each retry doubles, never
+ * above MSGBUS_CFG_METADATA_ARENA_MAX (a hostile 20 MiB frame costs no more).
+ */
+static int md_decode(mb_client *c, const mb_rd *body, int16_t version, mb_metadata_resp *resp,
+                     void **mem, size_t *size)
+{
+    size_t cap = (size_t)MSGBUS_CFG_METADATA_ARENA_MAX;
+    size_t n = body->left < cap / 2 ? body->left * 2u + 4096u : cap;
+    for (;;) {
+        mb_rd rd = *body;
+        mb_arena a;
+        int rc;
+        if (n > cap)
+            n = cap;
+        *mem = c->al.alloc(c->al.ctx, n);
+        *size = n;
+        if (!*mem)
+            return MSGBUS_ERR_NOMEM;
+        mb_arena_init(&a, *mem, n);
+        rc = mb_metadata_resp_read(&rd, version, &a, resp);
+        if (rc != MSGBUS_ERR_NO_ROOM || n == cap)
+            return rc;
+        c->al.free(c->al.ctx, *mem, n);
+        *mem = NULL;
+        n *= 2;
+    }
+}
+
 static void md_apply(mb_client *c, mb_rd *body, int16_t version, uint32_t now)
 {
-    size_t size = body->left * 8u + 4096u;
-    void *mem = c->al.alloc(c->al.ctx, size);
     mb_metadata_resp resp;
-    mb_arena a;
-    int rc;
-    if (!mem) {
+    const char *why = NULL;
+    void *mem = NULL;
+    size_t size = 0;
+    int rc = md_decode(c, body, version, &resp, &mem, &size);
+    if (rc == MSGBUS_ERR_NOMEM) {
         MB_LOG(&c->log, MB_LOG_ERROR, "no memory to decode a Metadata response");
-        c->md_err = MSGBUS_ERR_NOMEM;
-        md_retry_later(c, now);
-        return;
+        why = "no memory";
     }
-    mb_arena_init(&a, mem, size);
-    rc = mb_metadata_resp_read(body, version, &a, &resp);
     if (rc == 0)
-        rc = mb_cluster_update(&c->cluster, &c->al, &resp, now);
-    c->al.free(c->al.ctx, mem, size);
+        rc = mb_cluster_update(&c->cluster, &c->al, &resp, now, &why);
+    if (mem)
+        c->al.free(c->al.ctx, mem, size);
     if (rc) {
-        MB_LOG(&c->log, MB_LOG_WARN, "Metadata response refused: %s", msgbus_strerror(rc));
-        c->md_err = rc;
-        md_retry_later(c, now);
+        md_refused(c, rc, why, now);
         return;
     }
     c->md_err = 0;
+    c->md_failures = 0;
     c->stats.metadata_refreshes++;
     c->events++;
     /* md_needed was cleared when the request went out; a topic wanted since
-     * keeps it set. Partitions without leaders: ask again, after a pause. */
+     * keeps it set. Partitions without usable leaders: ask again, after a pause. */
     if (mb_cluster_needs_refresh(&c->cluster))
         md_retry_later(c, now);
     follow_brokers(c, now);
@@ -605,7 +643,9 @@ int32_t mb_client_leader(const mb_client *c, const char *topic, int32_t partitio
         return -1;
     for (i = 0; i < t->n_partitions; i++)
         if (t->partitions[i].partition == partition)
-            return t->partitions[i].leader;
+            return mb_cluster_has_broker(&c->cluster, t->partitions[i].leader)
+                       ? t->partitions[i].leader
+                       : -1;
     return -1;
 }
 
@@ -708,13 +748,18 @@ void mb_client_wakeup(mb_client *c)
 int mb_client_wait_ready(mb_client *c, uint32_t timeout_ms)
 {
     uint32_t start = mb_client_now(c);
+    int retries = c->cfg.connect_retries, md_base = c->md_failures;
+    if (timeout_ms > MSGBUS_CFG_MAX_TIMEOUT_MS) /* (int32_t) below must stay positive */
+        timeout_ms = (uint32_t)MSGBUS_CFG_MAX_TIMEOUT_MS;
     for (;;) {
         int32_t left = (int32_t)timeout_ms - msgbus_time_diff(mb_client_now(c), start);
         int rc;
         if (c->cluster.valid)
             return 0;
-        if (c->cfg.connect_retries > 0 && c->failed_attempts >= c->cfg.connect_retries)
+        if (retries > 0 && c->failed_attempts >= retries)
             return c->last_err;
+        if (retries > 0 && c->md_failures - md_base >= retries) /* answers came, none usable */
+            return c->md_err;
         if (left <= 0) /* why the metadata never came, when the client knows */
             return c->md_err ? c->md_err : MSGBUS_ERR_TIMEOUT;
         if ((rc = mb_client_poll(c, (uint32_t)left)) != 0)

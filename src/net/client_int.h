@@ -49,6 +49,7 @@ struct mb_client {
     int md_all;    /**< ... of all topics */
     int md_inflight;
     int md_err;      /**< why the last metadata could not be used (NOMEM, MALFORMED), or 0 */
+    int md_failures; /**< answers in a row that could not be used */
     uint32_t md_due; /**< earliest time of the next refresh */
     mb_net_req md_req;
     int destroying;
