@@ -698,6 +698,32 @@ static void step_io(mb_conn *c, uint32_t now)
         flush(c, now);
 }
 
+/* CONNECTING: once the transport (and TLS) is through, ApiVersions goes at once. */
+static void step_connect(mb_conn *c, uint32_t now)
+{
+    expire(c, now);
+    step_connecting(c, now);
+    if (c->state == MB_CONN_HANDSHAKE)
+        step_io(c, now);
+}
+
+/* BACKOFF: when it ends, reconnect and go as far as the transport allows. */
+static void step_backoff(mb_conn *c, uint32_t now)
+{
+    expire(c, now);
+    if (!due(now, c->deadline))
+        return;
+    /* A broker reconnects by itself; a bootstrap entry only while it is
+     * still needed (no metadata yet, or requests wait on it). */
+    if (c->node_id < 0 && !c->q_head && !c->env->ev->keep_bootstrap(c->env->ev_ud, c)) {
+        c->state = MB_CONN_IDLE;
+        return;
+    }
+    start_connect(c, now);
+    if (c->state == MB_CONN_CONNECTING)
+        step_connect(c, now);
+}
+
 void mb_conn_step(mb_conn *c, uint32_t now)
 {
     switch (c->state) {
@@ -705,21 +731,10 @@ void mb_conn_step(mb_conn *c, uint32_t now)
         expire(c, now);
         break;
     case MB_CONN_BACKOFF:
-        expire(c, now);
-        if (due(now, c->deadline)) {
-            /* A broker reconnects by itself; a bootstrap entry only while it
-             * is still needed (no metadata yet, or requests wait on it). */
-            if (c->node_id >= 0 || c->q_head || c->env->ev->keep_bootstrap(c->env->ev_ud, c))
-                start_connect(c, now);
-            else
-                c->state = MB_CONN_IDLE;
-        }
+        step_backoff(c, now);
         break;
     case MB_CONN_CONNECTING:
-        expire(c, now);
-        step_connecting(c, now);
-        if (c->state == MB_CONN_HANDSHAKE)
-            step_io(c, now);
+        step_connect(c, now);
         break;
     case MB_CONN_HANDSHAKE:
     case MB_CONN_AUTH:
