@@ -553,6 +553,23 @@ static void test_same_step_topic_after_bootstrap(void **state)
     mb_client_destroy(c);
 }
 
+/* Port/none: the application's poll(0) after a state change does the
+ * follow-up at once (here: a topic wanted after the bootstrap answer). */
+static void test_poll_zero_does_follow_up(void **state)
+{
+    mb_client *c = make("127.0.0.1:9092");
+    uint32_t t0;
+    (void)state;
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    t0 = g_net.now;
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_int_equal(mb_client_poll(c, 0), 0);
+    assert_int_equal(g_b.md_seen, 2);
+    assert_int_equal(mb_client_leader(c, "orders", 0), 1);
+    assert_int_equal(g_net.now, t0);
+    mb_client_destroy(c);
+}
+
 /* ---- hostile answers (issue 12) ---- */
 
 /* Item 8: an unusable Metadata answer is refused with its reason logged, and
@@ -783,6 +800,7 @@ int main(void)
         T(test_no_common_version),
         T(test_same_step_cold_start),
         T(test_same_step_topic_after_bootstrap),
+        T(test_poll_zero_does_follow_up),
         T(test_garbled_metadata_asks_again),
         T(test_leader_without_broker_refreshes),
         T(test_garbled_metadata_wait_says_why),
