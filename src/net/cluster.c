@@ -5,6 +5,15 @@
 
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
+
+/* Reasons are for the log: a build without logging leaves their text out. */
+#if MSGBUS_CFG_LOG
+#define MB_WHY(text) (text)
+#else
+#define MB_WHY(text) ("")
+#endif
+
 /* Bytes needed for everything in @p m, each part aligned to 8. */
 static size_t align8(size_t n)
 {
@@ -56,16 +65,16 @@ static const char *broker_refused(const mb_metadata_resp *m, int32_t i)
     const mb_metadata_broker *b = &m->brokers[i];
     int32_t j;
     if (b->node_id < 0)
-        return "a broker with a negative node id";
+        return MB_WHY("a broker with a negative node id");
     if (!host_ok(b->host))
-        return "a broker host that is not a host name or address";
+        return MB_WHY("a broker host that is not a host name or address");
     if (b->port < 1 || b->port > 65535)
-        return "a broker port outside 1-65535";
+        return MB_WHY("a broker port outside 1-65535");
     if (b->rack.len > 0 && (size_t)b->rack.len >= sizeof(((mb_broker_info *)0)->rack))
-        return "a broker rack longer than 63 bytes";
+        return MB_WHY("a broker rack longer than 63 bytes");
     for (j = 0; j < i; j++)
         if (m->brokers[j].node_id == b->node_id)
-            return "two brokers with one node id";
+            return MB_WHY("two brokers with one node id");
     return NULL;
 }
 
@@ -119,7 +128,7 @@ int mb_cluster_update(mb_cluster *cl, const msgbus_allocator *al, const mb_metad
     int32_t t;
     *why = NULL;
     if (m->n_brokers <= 0) {
-        *why = "no brokers";
+        *why = MB_WHY("no brokers");
         return MSGBUS_ERR_MALFORMED;
     }
     memset(&nc, 0, sizeof nc);

@@ -636,8 +636,8 @@ static void sasl_begin(mb_conn *c, uint32_t now)
 /* Timers and the step                                                       */
 /* ------------------------------------------------------------------------ */
 
-/* Fail queued requests whose deadline passed; a sent one closes the connection. */
-static int expire(mb_conn *c, uint32_t now)
+/* Fail queued requests whose deadline passed. */
+static void expire_queued(mb_conn *c, uint32_t now)
 {
     mb_net_req *r, *prev = NULL, *next;
     for (r = c->q_head; r; r = next) {
@@ -650,14 +650,21 @@ static int expire(mb_conn *c, uint32_t now)
             prev = r;
         }
     }
-    for (r = c->f_head; r; r = r->next)
-        if (due(now, r->deadline))
-            break;
+}
+
+/* A sent request whose deadline passed closes the connection: it gets
+ * TIMEOUT, the rest in flight TRANSPORT. 0, or -1 if the connection failed. */
+static int expire(mb_conn *c, uint32_t now)
+{
+    mb_net_req *r, *prev = NULL;
+    expire_queued(c, now);
+    for (r = c->f_head; r && !due(now, r->deadline); r = r->next)
+        prev = r;
     if (!r && !(c->sending && c->sending != &c->apiv && due(now, c->sending->deadline)))
         return 0;
     c->env->stats->timeouts++;
     if (r) {
-        list_unlink(&c->f_head, &c->f_tail, NULL, r);
+        list_unlink(&c->f_head, &c->f_tail, prev, r); /* not the first in flight, maybe */
         c->n_inflight--;
     } else {
         r = c->sending;

@@ -335,6 +335,35 @@ static void test_timeout(void **state)
     mb_conn_free(c, MSGBUS_ERR_STATE);
 }
 
+/* The request that times out is not the first in flight: the one before it
+ * still completes, once, with the retriable error (the fuzzer found it lost). */
+static void test_timeout_not_first_in_flight(void **state)
+{
+    mb_conn *c = new_conn();
+    mb_net_req r[3];
+    rec out[3];
+    int i;
+    (void)state;
+    until_ready(c);
+    for (i = 0; i < 3; i++) {
+        prod(&r[i], &out[i], 1);
+        r[i].timeout_ms = i == 1 ? 300 : 5000;
+        mb_conn_submit(c, &r[i], g_net.now);
+    }
+    mb_conn_step(c, g_net.now);
+    assert_int_equal(c->n_inflight, 3);
+    g_net.now += 300;
+    mb_conn_step(c, g_net.now);
+    assert_int_equal(out[1].err, MSGBUS_ERR_TIMEOUT);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(out[i].done, 1);
+    assert_int_equal(out[0].err, MSGBUS_ERR_TRANSPORT);
+    assert_int_equal(out[2].err, MSGBUS_ERR_TRANSPORT);
+    mb_conn_free(c, MSGBUS_ERR_STATE);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(out[i].done, 1);
+}
+
 /* A frame with a negative size closes the connection; every request in
  * flight completes once with MSGBUS_ERR_TRANSPORT (retriable), never with
  * the decoder's error (issue 12 item 4). */
@@ -457,6 +486,7 @@ int main(void)
         T(test_apiversions_v3_to_v0),
         T(test_pipelining_with_correlation_ids),
         T(test_timeout),
+        T(test_timeout_not_first_in_flight),
         T(test_malformed_frame),
         T(test_oversized_frame),
         T(test_reconnect_hands_requests_back),
