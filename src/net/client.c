@@ -255,8 +255,11 @@ static mb_conn *conn_by_id(const mb_client *c, int32_t id)
     return NULL;
 }
 
-static void requeue_any(mb_client *c, mb_net_req *r)
+/* Queue @p r (the client is @p ud) to wait for any ready connection; also
+ * the connections' requeue event. */
+static void requeue_any(void *ud, mb_net_req *r)
 {
+    mb_client *c = ud;
     r->next = NULL;
     if (c->any_tail)
         c->any_tail->next = r;
@@ -378,11 +381,6 @@ static void on_conn_ready(void *ud, mb_conn *conn)
     c->failed_attempts = 0;
 }
 
-static void on_requeue(void *ud, mb_net_req *r)
-{
-    requeue_any(ud, r);
-}
-
 /* A bootstrap entry reconnects only until the client has metadata. */
 static int on_keep_bootstrap(void *ud, const mb_conn *conn)
 {
@@ -391,7 +389,7 @@ static int on_keep_bootstrap(void *ud, const mb_conn *conn)
     return !c->cluster.valid;
 }
 
-static const mb_conn_events conn_events = {on_conn_ready, on_conn_failed, on_requeue,
+static const mb_conn_events conn_events = {on_conn_ready, on_conn_failed, requeue_any,
                                            on_keep_bootstrap};
 
 /* ------------------------------------------------------------------------ */

@@ -44,18 +44,15 @@ static char *copy_str(uint8_t **p, mb_str s)
     return out;
 }
 
-/* 1 if @p h is a usable host: a name or an address, nothing else. */
+/* 1 if @p h can be a host name or address: 1-255 printable bytes, no space. */
 static int host_ok(mb_str h)
 {
     int32_t i;
     if (h.len <= 0 || (size_t)h.len >= sizeof(((mb_broker_info *)0)->host))
         return 0;
-    for (i = 0; i < h.len; i++) {
-        char ch = h.ptr[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '-' || ch == '_' || ch == ':'))
+    for (i = 0; i < h.len; i++)
+        if ((unsigned char)h.ptr[i] <= ' ' || (unsigned char)h.ptr[i] > '~')
             return 0;
-    }
     return 1;
 }
 
