@@ -138,6 +138,37 @@
 #define MSGBUS_CFG_SCRAM_MAX_ITERATIONS 16384
 #endif
 
+/* ---- Network layer limits (src/net): timeouts and the metadata arena ---- */
+
+/**
+ * Longest timeout or deadline distance, in milliseconds, anywhere in msgbus
+ * (request timeouts, blocking waits, SASL session lifetimes). Time is kept in
+ * wrapping 32-bit milliseconds; a longer wait is clamped to this, so that a
+ * deadline never seems to lie in the past. At most INT32_MAX (24.8 days).
+ */
+#ifndef MSGBUS_CFG_MAX_TIMEOUT_MS
+#define MSGBUS_CFG_MAX_TIMEOUT_MS 0x7fffffffL
+#endif
+
+/**
+ * How long creating a producer or consumer waits for the first metadata
+ * (connect, versions, SASL, Metadata) before it fails, in milliseconds.
+ */
+#ifndef MSGBUS_CFG_CONNECT_WAIT_MS
+#define MSGBUS_CFG_CONNECT_WAIT_MS 120000L
+#endif
+
+/**
+ * Most bytes the client reserves to decode one Metadata answer. The arena
+ * starts near the answer's size and doubles while the decoder needs more, up
+ * to this cap; an answer that needs more is refused (and asked for again
+ * after a backoff). 8 MiB holds the metadata of tens of thousands of
+ * partitions.
+ */
+#ifndef MSGBUS_CFG_METADATA_ARENA_MAX
+#define MSGBUS_CFG_METADATA_ARENA_MAX (8L * 1024L * 1024L)
+#endif
+
 #if !MSGBUS_CFG_PRODUCER && !MSGBUS_CFG_CONSUMER
 #error "MSGBUS_CFG_PRODUCER and MSGBUS_CFG_CONSUMER are both 0: nothing would be left"
 #endif
@@ -162,6 +193,16 @@
 #endif
 #if MSGBUS_CFG_MAX_FRAME_SIZE < 8 || MSGBUS_CFG_MAX_FRAME_SIZE > 0x7fffffffL
 #error "MSGBUS_CFG_MAX_FRAME_SIZE must be in [8, INT32_MAX]"
+#endif
+
+#if MSGBUS_CFG_MAX_TIMEOUT_MS < 1000 || MSGBUS_CFG_MAX_TIMEOUT_MS > 0x7fffffffL
+#error "MSGBUS_CFG_MAX_TIMEOUT_MS must be in [1000, INT32_MAX]"
+#endif
+#if MSGBUS_CFG_CONNECT_WAIT_MS < 1 || MSGBUS_CFG_CONNECT_WAIT_MS > MSGBUS_CFG_MAX_TIMEOUT_MS
+#error "MSGBUS_CFG_CONNECT_WAIT_MS must be in [1, MSGBUS_CFG_MAX_TIMEOUT_MS]"
+#endif
+#if MSGBUS_CFG_METADATA_ARENA_MAX < 4096 || MSGBUS_CFG_METADATA_ARENA_MAX > 0x7fffffffL
+#error "MSGBUS_CFG_METADATA_ARENA_MAX must be in [4096, INT32_MAX]"
 #endif
 
 #endif /* MSGBUS_CONFIG_DEFAULTS_H */

@@ -1,11 +1,17 @@
 /*
  * client.c - the network core: configuration, the connections, request
  * routing, the metadata refresh and the event-loop step (see client.h).
+ *
+ * Which way calls go: src/bus calls in (client.h); this file calls down into
+ * the connections (conn.h), the metadata cache (cluster.h) and TLS; the
+ * connections call back only through the event table given to them in
+ * their environment (conn_events below), never into anything else here.
  */
 #include "client_int.h"
 
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
 #include "msgbus/port.h"
 
 /* ------------------------------------------------------------------------ */
@@ -51,14 +57,6 @@ uint32_t mb_client_now(const mb_client *c)
     return c->cfg.now_ms(c->cfg.clock_ud);
 }
 
-uint32_t mb_client_rand(const mb_client *c)
-{
-    uint32_t v = 0;
-    if (c->cfg.random(c->cfg.clock_ud, &v, sizeof v))
-        return 0;
-    return v;
-}
-
 /* Check the configuration; log what is wrong. */
 static int check_config(const mb_client_config *cfg, mb_logger *log)
 {
@@ -92,7 +90,7 @@ static int add_bootstrap(mb_client *c)
                    c->cfg.bootstrap);
             return MSGBUS_ERR_INVALID_ARG;
         }
-        c->conns[c->n_conns] = mb_conn_new(c, -1 - (int32_t)c->n_conns, &hp);
+        c->conns[c->n_conns] = mb_conn_new(&c->env, -1 - (int32_t)c->n_conns, &hp);
         if (!c->conns[c->n_conns])
             return MSGBUS_ERR_NOMEM;
         c->n_conns++;
@@ -129,8 +127,8 @@ static int setup_security(mb_client *c, const msgbus_security *sec)
             return MSGBUS_ERR_NOT_BUILT;
         }
         if (!sec->sasl_username || !sec->sasl_password || !sec->sasl_username[0] ||
-            strlen(sec->sasl_username) >= sizeof c->sasl_user ||
-            strlen(sec->sasl_password) >= sizeof c->sasl_pass) {
+            strlen(sec->sasl_username) >= sizeof c->sasl.user ||
+            strlen(sec->sasl_password) >= sizeof c->sasl.pass) {
             MB_LOG(&c->log, MB_LOG_ERROR, "SASL needs a user name and a password (1-255 bytes)");
             return MSGBUS_ERR_INVALID_ARG;
         }
@@ -143,10 +141,10 @@ static int setup_security(mb_client *c, const msgbus_security *sec)
             MB_LOG(&c->log, MB_LOG_ERROR, "unknown SASL mechanism %d", (int)sec->sasl_mechanism);
             return MSGBUS_ERR_INVALID_ARG;
         }
-        c->sasl_on = 1;
-        c->sasl_mech = sec->sasl_mechanism;
-        strcpy(c->sasl_user, sec->sasl_username);
-        strcpy(c->sasl_pass, sec->sasl_password);
+        c->env.sasl = &c->sasl;
+        c->sasl.mech = sec->sasl_mechanism;
+        strcpy(c->sasl.user, sec->sasl_username);
+        strcpy(c->sasl.pass, sec->sasl_password);
     }
     if (tls) {
         rc = mb_tls_new(&c->tls, sec, c->cfg.transport, &c->al, client_random, c, &c->log);
@@ -165,6 +163,24 @@ static int setup_security(mb_client *c, const msgbus_security *sec)
     return MSGBUS_ERR_NOT_BUILT;
 }
 #endif
+
+static const mb_conn_events conn_events;
+
+/* What every connection gets; setup_security adds the SASL credentials. */
+static void init_env(mb_client *c)
+{
+    c->env.cfg = &c->cfg;
+    c->env.al = &c->al;
+    c->env.log = &c->log;
+    c->env.client_id = c->client_id;
+    c->env.next_corr = &c->next_corr;
+    c->env.stats = &c->stats;
+    c->env.scratch = c->scratch;
+    c->env.scratch_size = sizeof c->scratch;
+    c->env.sasl = NULL;
+    c->env.ev = &conn_events;
+    c->env.ev_ud = c;
+}
 
 int mb_client_create(mb_client **out, const mb_client_config *cfg)
 {
@@ -188,6 +204,7 @@ int mb_client_create(mb_client **out, const mb_client_config *cfg)
         c->cfg.random = port_random;
     strcpy(c->client_id, cfg->client_id ? cfg->client_id : "msgbus");
     c->cfg.client_id = c->client_id;
+    init_env(c);
     c->md_needed = 1;
     c->md_req_bytes = MB_MD_BASE_BYTES + strlen(c->client_id);
     c->last_err = MSGBUS_ERR_TRANSPORT;
@@ -221,7 +238,7 @@ void mb_client_destroy(mb_client *c)
     if (c->wanted)
         c->al.free(c->al.ctx, c->wanted, c->cap_wanted * sizeof *c->wanted);
     mb_tls_free(c->tls);
-    mb_secure_zero(c->sasl_pass, sizeof c->sasl_pass);
+    mb_secure_zero(c->sasl.pass, sizeof c->sasl.pass);
     c->al.free(c->al.ctx, c, sizeof *c);
 }
 
@@ -238,8 +255,11 @@ static mb_conn *conn_by_id(const mb_client *c, int32_t id)
     return NULL;
 }
 
-void mb_client_requeue_any(mb_client *c, mb_net_req *r)
+/* Queue @p r (the client is @p ud) to wait for any ready connection; also
+ * the connections' requeue event. */
+static void requeue_any(void *ud, mb_net_req *r)
 {
+    mb_client *c = ud;
     r->next = NULL;
     if (c->any_tail)
         c->any_tail->next = r;
@@ -261,12 +281,13 @@ int mb_client_send(mb_client *c, int32_t broker_id, mb_net_req *req)
         return MSGBUS_ERR_STATE;
     now = mb_client_now(c);
     req->broker_id = broker_id;
+    if (conn) {
+        mb_conn_submit(conn, req, now);
+        return 0;
+    }
     req->version = -1;
-    req->deadline = now + (req->timeout_ms ? req->timeout_ms : c->cfg.request_timeout_ms);
-    if (conn)
-        mb_conn_enqueue(conn, req, now);
-    else
-        mb_client_requeue_any(c, req);
+    req->deadline = mb_conn_deadline(&c->env, now, req->timeout_ms);
+    requeue_any(c, req);
     return 0;
 }
 
@@ -337,9 +358,11 @@ static void route_any(mb_client *c, uint32_t now)
 /* Connection events                                                         */
 /* ------------------------------------------------------------------------ */
 
-void mb_client_conn_failed(mb_client *c, mb_conn *conn, int err, int was_ready)
+static void on_conn_failed(void *ud, mb_conn *conn, int err, int was_ready)
 {
+    mb_client *c = ud;
     (void)conn;
+    c->events++;
     if (was_ready) {
         c->stats.disconnects++;
         c->md_needed = 1; /* leaders may have moved */
@@ -350,11 +373,24 @@ void mb_client_conn_failed(mb_client *c, mb_conn *conn, int err, int was_ready)
     }
 }
 
-void mb_client_conn_ready(mb_client *c, mb_conn *conn)
+static void on_conn_ready(void *ud, mb_conn *conn)
 {
+    mb_client *c = ud;
     (void)conn;
+    c->events++;
     c->failed_attempts = 0;
 }
+
+/* A bootstrap entry reconnects only until the client has metadata. */
+static int on_keep_bootstrap(void *ud, const mb_conn *conn)
+{
+    const mb_client *c = ud;
+    (void)conn;
+    return !c->cluster.valid;
+}
+
+static const mb_conn_events conn_events = {on_conn_ready, on_conn_failed, requeue_any,
+                                           on_keep_bootstrap};
 
 /* ------------------------------------------------------------------------ */
 /* Metadata                                                                  */
@@ -406,7 +442,7 @@ static void follow_brokers(mb_client *c, uint32_t now)
         if (k) {
             k->node_id = b->node_id; /* the bootstrap entry is this broker */
         } else if (c->n_conns < MB_CLIENT_MAX_BROKERS) {
-            k = mb_conn_new(c, b->node_id, &hp);
+            k = mb_conn_new(&c->env, b->node_id, &hp);
             if (k)
                 c->conns[c->n_conns++] = k;
             else
@@ -415,33 +451,81 @@ static void follow_brokers(mb_client *c, uint32_t now)
     }
 }
 
+/* A failed or incomplete answer: ask again, after a short pause. */
+static void md_retry_later(mb_client *c, uint32_t now)
+{
+    c->md_needed = 1;
+    c->md_due = now + c->cfg.reconnect_backoff_ms;
+}
+
+/* The answer could not be used: say why, keep the reason for wait_ready. */
+static void md_refused(mb_client *c, int rc, const char *why, uint32_t now)
+{
+    MB_LOG(&c->log, MB_LOG_WARN, "Metadata response refused: %s%s%s; asking again in %u ms",
+           msgbus_strerror(rc), why ? ": " : "", why ? why : "",
+           (unsigned)c->cfg.reconnect_backoff_ms);
+    c->md_err = rc;
+    c->md_failures++;
+    md_retry_later(c, now);
+}
+
+/*
+ * Decode a Metadata answer of @p left bytes into an arena sized from what it
+ * holds: the first try is about the answer's size, each retry doubles, never
+ * above MSGBUS_CFG_METADATA_ARENA_MAX (a hostile 20 MiB frame costs no more).
+ */
+static int md_decode(mb_client *c, const mb_rd *body, int16_t version, mb_metadata_resp *resp,
+                     void **mem, size_t *size)
+{
+    size_t cap = (size_t)MSGBUS_CFG_METADATA_ARENA_MAX;
+    size_t n = body->left < cap / 2 ? body->left * 2u + 4096u : cap;
+    for (;;) {
+        mb_rd rd = *body;
+        mb_arena a;
+        int rc;
+        if (n > cap)
+            n = cap;
+        *mem = c->al.alloc(c->al.ctx, n);
+        *size = n;
+        if (!*mem)
+            return MSGBUS_ERR_NOMEM;
+        mb_arena_init(&a, *mem, n);
+        rc = mb_metadata_resp_read(&rd, version, &a, resp);
+        if (rc != MSGBUS_ERR_NO_ROOM || n == cap)
+            return rc;
+        c->al.free(c->al.ctx, *mem, n);
+        *mem = NULL;
+        n *= 2;
+    }
+}
+
 static void md_apply(mb_client *c, mb_rd *body, int16_t version, uint32_t now)
 {
-    size_t size = body->left * 8u + 4096u;
-    void *mem = c->al.alloc(c->al.ctx, size);
     mb_metadata_resp resp;
-    mb_arena a;
-    int rc;
-    if (!mem) {
+    const char *why = NULL;
+    void *mem = NULL;
+    size_t size = 0;
+    int rc = md_decode(c, body, version, &resp, &mem, &size);
+    if (rc == MSGBUS_ERR_NOMEM) {
         MB_LOG(&c->log, MB_LOG_ERROR, "no memory to decode a Metadata response");
-        c->md_err = MSGBUS_ERR_NOMEM;
-        c->md_needed = 1; /* try again after the pause md_done set */
-        return;
+        why = "no memory";
     }
-    mb_arena_init(&a, mem, size);
-    rc = mb_metadata_resp_read(body, version, &a, &resp);
     if (rc == 0)
-        rc = mb_cluster_update(&c->cluster, &c->al, &resp, now);
-    c->al.free(c->al.ctx, mem, size);
+        rc = mb_cluster_update(&c->cluster, &c->al, &resp, now, &why);
+    if (mem)
+        c->al.free(c->al.ctx, mem, size);
     if (rc) {
-        MB_LOG(&c->log, MB_LOG_WARN, "Metadata response refused: %s", msgbus_strerror(rc));
-        c->md_err = rc;
-        c->md_needed = 1;
+        md_refused(c, rc, why, now);
         return;
     }
     c->md_err = 0;
+    c->md_failures = 0;
     c->stats.metadata_refreshes++;
-    c->md_needed = mb_cluster_needs_refresh(&c->cluster);
+    c->events++;
+    /* md_needed was cleared when the request went out; a topic wanted since
+     * keeps it set. Partitions without usable leaders: ask again, after a pause. */
+    if (mb_cluster_needs_refresh(&c->cluster))
+        md_retry_later(c, now);
     follow_brokers(c, now);
 }
 
@@ -453,10 +537,9 @@ static void md_done(void *ud, int err, int16_t version, mb_rd *body)
         return;
     now = mb_client_now(c);
     c->md_inflight = 0;
-    /* errors and partitions without leaders retry after a short pause */
-    c->md_due = now + c->cfg.reconnect_backoff_ms;
+    c->md_due = now; /* a usable, complete answer: the next refresh may go at once */
     if (err) {
-        c->md_needed = 1;
+        md_retry_later(c, now);
         MB_LOG(&c->log, MB_LOG_INFO, "Metadata request failed: %s", msgbus_err_name(err));
         return;
     }
@@ -558,7 +641,9 @@ int32_t mb_client_leader(const mb_client *c, const char *topic, int32_t partitio
         return -1;
     for (i = 0; i < t->n_partitions; i++)
         if (t->partitions[i].partition == partition)
-            return t->partitions[i].leader;
+            return mb_cluster_has_broker(&c->cluster, t->partitions[i].leader)
+                       ? t->partitions[i].leader
+                       : -1;
     return -1;
 }
 
@@ -566,7 +651,14 @@ int32_t mb_client_leader(const mb_client *c, const char *topic, int32_t partitio
 /* The event loop                                                            */
 /* ------------------------------------------------------------------------ */
 
-static void step_all(mb_client *c, uint32_t now)
+/* Progress that can make more work ready: connections ready or lost,
+ * responses handled, metadata applied, requests expired. */
+static uint64_t progress(const mb_client *c)
+{
+    return c->events + c->stats.responses + c->stats.timeouts;
+}
+
+static void step_once(mb_client *c, uint32_t now)
 {
     size_t i;
     md_tick(c, now);
@@ -576,6 +668,30 @@ static void step_all(mb_client *c, uint32_t now)
     route_any(c, now);
 }
 
+/* Step until a step makes no more work ready (bounded): what a state change
+ * makes possible (ready -> Metadata -> requests for the new leaders) is done
+ * now, not when the next timer fires. */
+static void step_all(mb_client *c, uint32_t now)
+{
+    int i;
+    for (i = 0; i < MB_CLIENT_MAX_STEPS; i++) {
+        uint64_t before = progress(c);
+        step_once(c, now);
+        if (progress(c) == before)
+            return;
+    }
+}
+
+/* Milliseconds from @p now to @p deadline, 0 if passed, capped at @p limit. */
+static uint32_t min_until(uint32_t now, uint32_t deadline, uint32_t limit)
+{
+    int32_t d = msgbus_time_diff(deadline, now);
+    uint32_t u = d > 0 ? (uint32_t)d : 0;
+    return u < limit ? u : limit;
+}
+
+/* The earliest real deadline: connection timers, request deadlines, the
+ * metadata retry or its maximum age. */
 static uint32_t next_timer(const mb_client *c, uint32_t now, uint32_t limit)
 {
     const mb_net_req *r;
@@ -585,16 +701,12 @@ static uint32_t next_timer(const mb_client *c, uint32_t now, uint32_t limit)
         if (t < limit)
             limit = t;
     }
-    for (r = c->any_head; r; r = r->next) {
-        int32_t d = msgbus_time_diff(r->deadline, now);
-        if ((uint32_t)(d > 0 ? d : 0) < limit)
-            limit = (uint32_t)(d > 0 ? d : 0);
-    }
-    if (c->md_needed && !c->md_inflight) {
-        int32_t d = msgbus_time_diff(c->md_due, now);
-        if ((uint32_t)(d > 0 ? d : 0) < limit)
-            limit = (uint32_t)(d > 0 ? d : 0);
-    }
+    for (r = c->any_head; r; r = r->next)
+        limit = min_until(now, r->deadline, limit);
+    if (!c->md_inflight && c->md_needed)
+        limit = min_until(now, c->md_due, limit);
+    else if (!c->md_inflight && c->cluster.valid)
+        limit = min_until(now, c->cluster.updated_ms + c->cfg.metadata_max_age_ms, limit);
     return limit;
 }
 
@@ -603,11 +715,11 @@ int mb_client_poll(mb_client *c, uint32_t timeout_ms)
     const msgbus_transport *t = c->cfg.transport;
     uint32_t now = mb_client_now(c);
     size_t i, n = 0;
-    uint64_t seen = c->stats.responses + c->stats.disconnects;
+    uint64_t seen = progress(c) + c->stats.disconnects;
     int rc;
     step_all(c, now);
     /* Responses handled just now may be what the caller waits for: do not sleep. */
-    if (c->stats.responses + c->stats.disconnects != seen)
+    if (progress(c) + c->stats.disconnects != seen)
         timeout_ms = 0;
     for (i = 0; i < c->n_conns; i++) {
         unsigned want = mb_conn_poll_want(c->conns[i]);
@@ -634,13 +746,18 @@ void mb_client_wakeup(mb_client *c)
 int mb_client_wait_ready(mb_client *c, uint32_t timeout_ms)
 {
     uint32_t start = mb_client_now(c);
+    int retries = c->cfg.connect_retries, md_base = c->md_failures;
+    if (timeout_ms > MSGBUS_CFG_MAX_TIMEOUT_MS) /* (int32_t) below must stay positive */
+        timeout_ms = (uint32_t)MSGBUS_CFG_MAX_TIMEOUT_MS;
     for (;;) {
         int32_t left = (int32_t)timeout_ms - msgbus_time_diff(mb_client_now(c), start);
         int rc;
         if (c->cluster.valid)
             return 0;
-        if (c->cfg.connect_retries > 0 && c->failed_attempts >= c->cfg.connect_retries)
+        if (retries > 0 && c->failed_attempts >= retries)
             return c->last_err;
+        if (retries > 0 && c->md_failures - md_base >= retries) /* answers came, none usable */
+            return c->md_err;
         if (left <= 0) /* why the metadata never came, when the client knows */
             return c->md_err ? c->md_err : MSGBUS_ERR_TIMEOUT;
         if ((rc = mb_client_poll(c, (uint32_t)left)) != 0)

@@ -103,12 +103,33 @@ typedef int (*mb_req_encode_fn)(void *ud, mb_wr *w, int16_t version);
  * valid only during the call. On failure @p body is NULL and @p err says why
  * (MSGBUS_ERR_TIMEOUT, MSGBUS_ERR_TRANSPORT, MSGBUS_ERR_UNSUPPORTED_VERSION
  * when the broker speaks no common version, an encode error...).
+ * MSGBUS_ERR_TRANSPORT is what every request in flight on a connection gets
+ * when the connection closes for any reason: reset, timeout of another
+ * request, a malformed or oversized response frame. It is retriable.
  */
 typedef void (*mb_req_done_fn)(void *ud, int err, int16_t version, mb_rd *body);
 
 /**
  * A request, owned by the caller, who must keep it alive until done() has
  * been called. Fill the public part, then mb_client_send().
+ *
+ * The request contract:
+ * - A request is encoded late: when its connection is ready and its socket
+ *   is free to take it, at the version negotiated then, which may be many
+ *   polls after mb_client_send() (while connecting, authenticating, or
+ *   behind max_in_flight). So encode() may read only what the request
+ *   itself owns (what hangs off its ud and stays unchanged until done()),
+ *   never state of the caller that may change meanwhile (a partition
+ *   table, a position, a list others edit).
+ * - done() is called exactly once per request accepted by mb_client_send(),
+ *   from mb_client_poll() or mb_client_destroy(), never from inside
+ *   mb_client_send(). A request is encoded at most once per connection; a
+ *   connection that fails completes what it had sent with
+ *   MSGBUS_ERR_TRANSPORT (retriable: the request may or may not have
+ *   reached the broker), and hands MB_BROKER_ANY requests it had not sent
+ *   to another connection.
+ * - done() may call mb_client_send() and the metadata functions; encode()
+ *   calls nothing of the client. Neither may destroy the client.
  */
 struct mb_net_req {
     /* set by the caller */
@@ -201,7 +222,8 @@ int mb_client_want_topic(mb_client *c, const char *topic);
  */
 void mb_client_refresh_metadata(mb_client *c, int all);
 
-/** Leader of @p topic / @p partition: broker id, or -1 unknown/none. */
+/** Leader of @p topic / @p partition: broker id, or -1 unknown/none (also when the
+ * leader named is no broker in the metadata). */
 int32_t mb_client_leader(const mb_client *c, const char *topic, int32_t partition);
 
 /* ------------------------------------------------------------------------ */
@@ -219,9 +241,12 @@ int mb_client_create(mb_client **out, const mb_client_config *cfg);
 void mb_client_destroy(mb_client *c);
 
 /**
- * One event-loop step: wait for I/O at most @p timeout_ms (less if a timer is
- * due), then do all due work: connect, handshake, send, receive, dispatch
- * responses, expire requests, reconnect with backoff, refresh metadata.
+ * One event-loop step: do all work that is ready, repeating while a step
+ * makes more ready (connected -> ApiVersions -> SASL -> Metadata -> requests
+ * for the new leaders), then wait for I/O at most @p timeout_ms (less if a
+ * timer is due; not at all if this call made progress), then do all due work
+ * again: connect, handshake, send, receive, dispatch responses, expire
+ * requests, reconnect with backoff, refresh metadata.
  * @return 0, or a fatal negative error (e.g. the transport's wait failed).
  */
 int mb_client_poll(mb_client *c, uint32_t timeout_ms);
@@ -232,9 +257,11 @@ void mb_client_wakeup(mb_client *c);
 /**
  * Poll until the client has valid metadata from a bootstrap broker, or until
  * connect_retries connection attempts (with backoff) have all failed, or
- * @p timeout_ms passes.
+ * connect_retries Metadata answers in a row could not be used, or
+ * @p timeout_ms passes (clamped to MSGBUS_CFG_MAX_TIMEOUT_MS).
  * @return 0, MSGBUS_ERR_TRANSPORT / RESOLVE (the last connect error) when the
- *         retries ran out, MSGBUS_ERR_TIMEOUT.
+ *         retries ran out, MSGBUS_ERR_MALFORMED / NOMEM (why the answers could
+ *         not be used), MSGBUS_ERR_TIMEOUT.
  */
 int mb_client_wait_ready(mb_client *c, uint32_t timeout_ms);
 

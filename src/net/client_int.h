@@ -1,6 +1,7 @@
 /*
- * client_int.h - the client's internals, shared by client.c, conn.c and
- * cluster.c. Nothing outside src/net includes this.
+ * client_int.h - the client's internals, for client.c (and white-box unit
+ * tests). conn.c, sasl_auth.c and cluster.c do not include it: a connection
+ * sees only its mb_conn_env.
  */
 #ifndef MB_NET_CLIENT_INT_H
 #define MB_NET_CLIENT_INT_H
@@ -9,6 +10,7 @@
 #include "cluster.h"
 #include "conn.h"
 #include "log.h"
+#include "sasl_auth.h"
 #include "tls.h"
 
 /** Bounds on a Metadata request's size: the fixed part, and per topic beyond its name. */
@@ -18,11 +20,15 @@
 /** Bytes of the scratch arena that small responses (ApiVersions) decode into. */
 #define MB_CLIENT_SCRATCH 8192
 
+/** Most steps one poll runs back to back while each makes more work ready. */
+#define MB_CLIENT_MAX_STEPS 8
+
 struct mb_client {
     mb_client_config cfg; /**< copy; strings point at the copies below */
     char client_id[128];
     msgbus_allocator al;
     mb_logger log;
+    mb_conn_env env; /**< what every connection gets: points into this struct */
     mb_conn *conns[MB_CLIENT_MAX_BROKERS];
     size_t n_conns;
     msgbus_poll_item items[MB_CLIENT_MAX_BROKERS];
@@ -33,6 +39,7 @@ struct mb_client {
     uint64_t scratch[MB_CLIENT_SCRATCH / 8];
     int failed_attempts; /**< connection attempts failed since the last ready one */
     int last_err;        /**< the last connection error */
+    uint64_t events;     /**< state changes that may make work ready (see step_all) */
     /* metadata */
     mb_cluster cluster;
     char **wanted;       /**< topics to keep metadata for */
@@ -42,29 +49,16 @@ struct mb_client {
     int md_all;    /**< ... of all topics */
     int md_inflight;
     int md_err;      /**< why the last metadata could not be used (NOMEM, MALFORMED), or 0 */
+    int md_failures; /**< answers in a row that could not be used */
     uint32_t md_due; /**< earliest time of the next refresh */
     mb_net_req md_req;
     int destroying;
     /* security */
-    mb_tls *tls; /**< the TLS transport over cfg's, or NULL */
-    int sasl_on; /**< authenticate every connection */
-    msgbus_sasl_mechanism sasl_mech;
-    char sasl_user[256];
-    char sasl_pass[256]; /**< wiped on destroy */
+    mb_tls *tls;        /**< the TLS transport over cfg's, or NULL */
+    mb_sasl_creds sasl; /**< used when env.sasl points here */
 };
-
-/** Overwrite @p n bytes at @p p in a way the compiler keeps. */
-void mb_secure_zero(void *p, size_t n);
 
 /** The client's clock. */
 uint32_t mb_client_now(const mb_client *c);
-/** A random 32-bit value from the client's source (0 if it fails). */
-uint32_t mb_client_rand(const mb_client *c);
-/** Called by a connection that lost its broker or failed to reach it. */
-void mb_client_conn_failed(mb_client *c, mb_conn *conn, int err, int was_ready);
-/** Called by a connection that became ready. */
-void mb_client_conn_ready(mb_client *c, mb_conn *conn);
-/** Requests a connection gives back (MB_BROKER_ANY ones) go to the client queue. */
-void mb_client_requeue_any(mb_client *c, mb_net_req *r);
 
 #endif /* MB_NET_CLIENT_INT_H */

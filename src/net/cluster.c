@@ -5,6 +5,15 @@
 
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
+
+/* Reasons are for the log: a build without logging leaves their text out. */
+#if MSGBUS_CFG_LOG
+#define MB_WHY(text) (text)
+#else
+#define MB_WHY(text) ("")
+#endif
+
 /* Bytes needed for everything in @p m, each part aligned to 8. */
 static size_t align8(size_t n)
 {
@@ -35,15 +44,45 @@ static char *copy_str(uint8_t **p, mb_str s)
     return out;
 }
 
-static int fill_brokers(mb_cluster *cl, const mb_metadata_resp *m)
+/* 1 if @p h can be a host name or address: 1-255 printable bytes, no space. */
+static int host_ok(mb_str h)
+{
+    int32_t i;
+    if (h.len <= 0 || (size_t)h.len >= sizeof(((mb_broker_info *)0)->host))
+        return 0;
+    for (i = 0; i < h.len; i++)
+        if ((unsigned char)h.ptr[i] <= ' ' || (unsigned char)h.ptr[i] > '~')
+            return 0;
+    return 1;
+}
+
+/* Why broker @p i of @p m cannot be used, or NULL. */
+static const char *broker_refused(const mb_metadata_resp *m, int32_t i)
+{
+    const mb_metadata_broker *b = &m->brokers[i];
+    int32_t j;
+    if (b->node_id < 0)
+        return MB_WHY("a broker with a negative node id");
+    if (!host_ok(b->host))
+        return MB_WHY("a broker host that is not a host name or address");
+    if (b->port < 1 || b->port > 65535)
+        return MB_WHY("a broker port outside 1-65535");
+    if (b->rack.len > 0 && (size_t)b->rack.len >= sizeof(((mb_broker_info *)0)->rack))
+        return MB_WHY("a broker rack longer than 63 bytes");
+    for (j = 0; j < i; j++)
+        if (m->brokers[j].node_id == b->node_id)
+            return MB_WHY("two brokers with one node id");
+    return NULL;
+}
+
+static int fill_brokers(mb_cluster *cl, const mb_metadata_resp *m, const char **why)
 {
     int32_t i;
     for (i = 0; i < m->n_brokers; i++) {
         const mb_metadata_broker *b = &m->brokers[i];
         mb_broker_info *o = &cl->brokers[i];
         int32_t rack = b->rack.len > 0 ? b->rack.len : 0;
-        if (b->host.len <= 0 || (size_t)b->host.len >= sizeof o->host ||
-            (size_t)rack >= sizeof o->rack || b->port < 1 || b->port > 65535)
+        if ((*why = broker_refused(m, i)) != NULL)
             return MSGBUS_ERR_MALFORMED;
         o->node_id = b->node_id;
         memcpy(o->host, b->host.ptr, (size_t)b->host.len);
@@ -78,12 +117,17 @@ static void fill_topic(mb_topic_info *o, const mb_metadata_topic *t, uint8_t **p
 }
 
 int mb_cluster_update(mb_cluster *cl, const msgbus_allocator *al, const mb_metadata_resp *m,
-                      uint32_t now)
+                      uint32_t now, const char **why)
 {
     mb_cluster nc;
     size_t size = block_size(m);
     uint8_t *p;
     int32_t t;
+    *why = NULL;
+    if (m->n_brokers <= 0) {
+        *why = MB_WHY("no brokers");
+        return MSGBUS_ERR_MALFORMED;
+    }
     memset(&nc, 0, sizeof nc);
     nc.block = al->alloc(al->ctx, size);
     if (!nc.block)
@@ -97,7 +141,7 @@ int mb_cluster_update(mb_cluster *cl, const msgbus_allocator *al, const mb_metad
     nc.topics = (mb_topic_info *)p;
     nc.n_topics = m->n_topics;
     p += align8((size_t)m->n_topics * sizeof(mb_topic_info));
-    if (fill_brokers(&nc, m)) {
+    if (fill_brokers(&nc, m, why)) {
         al->free(al->ctx, nc.block, size);
         return MSGBUS_ERR_MALFORMED;
     }
@@ -140,6 +184,15 @@ const mb_topic_info *mb_cluster_topic(const mb_cluster *cl, const char *name)
     return NULL;
 }
 
+int mb_cluster_has_broker(const mb_cluster *cl, int32_t node_id)
+{
+    int32_t i;
+    for (i = 0; i < cl->n_brokers; i++)
+        if (cl->brokers[i].node_id == node_id)
+            return 1;
+    return 0;
+}
+
 int mb_cluster_needs_refresh(const mb_cluster *cl)
 {
     int32_t t, i;
@@ -148,7 +201,8 @@ int mb_cluster_needs_refresh(const mb_cluster *cl)
         if (ti->error_code == MSGBUS_KERR_LEADER_NOT_AVAILABLE)
             return 1;
         for (i = 0; i < ti->n_partitions; i++)
-            if (ti->partitions[i].leader < 0 || ti->partitions[i].error_code)
+            if (ti->partitions[i].leader < 0 || ti->partitions[i].error_code ||
+                !mb_cluster_has_broker(cl, ti->partitions[i].leader))
                 return 1;
     }
     return 0;

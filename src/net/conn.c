@@ -5,12 +5,17 @@
  * (ApiVersions) -> AUTH (SASL, when configured) -> READY; any failure
  * -> BACKOFF -> CONNECTING again after an exponential, jittered delay. Each
  * state has one small handler run from mb_conn_step().
+ *
+ * Which way calls go: the client calls in (mb_conn_*); this file calls down
+ * into the transport, the codec and the SASL exchange (whose answers are
+ * actions carried out here); it reports upward only through env->ev (ready,
+ * failed, requeue, keep_bootstrap). It never sees the client's internals.
  */
 #include "conn.h"
 
 #include <string.h>
 
-#include "client_int.h"
+#include "msgbus/config_defaults.h"
 #include "msgbus/port.h"
 #include "proto/api_versions.h"
 #include "sasl_auth.h"
@@ -83,35 +88,62 @@ static void fail_list(mb_net_req **head, mb_net_req **tail, int err)
 /* Life cycle                                                                */
 /* ------------------------------------------------------------------------ */
 
-static void *cl_alloc(mb_client *cl, size_t n)
+static void *env_alloc(const mb_conn_env *env, size_t n)
 {
-    return cl->al.alloc(cl->al.ctx, n);
+    return env->al->alloc(env->al->ctx, n);
+}
+
+static void env_free(const mb_conn_env *env, void *p, size_t n)
+{
+    if (p)
+        env->al->free(env->al->ctx, p, n);
+}
+
+static uint32_t conn_now(const mb_conn *c)
+{
+    return c->env->cfg->now_ms(c->env->cfg->clock_ud);
+}
+
+static uint32_t conn_rand(const mb_conn *c)
+{
+    uint32_t v = 0;
+    if (c->env->cfg->random(c->env->cfg->clock_ud, &v, sizeof v))
+        return 0;
+    return v;
+}
+
+/* A fresh frame reader (after a close, the old one's buffers are gone). */
+static void frame_reset(mb_conn *c)
+{
+    mb_frame_init_alloc(&c->fr, c->env->al, c->env->cfg->max_frame_size);
+    c->fr.keep_max = c->env->cfg->recv_keep_bytes;
 }
 
 static void apiv_done(void *ud, int err, int16_t version, mb_rd *body);
 static int apiv_encode(void *ud, mb_wr *w, int16_t version);
+static void sasl_begin(mb_conn *c, uint32_t now);
 
-mb_conn *mb_conn_new(mb_client *cl, int32_t node_id, const mb_hostport *addr)
+mb_conn *mb_conn_new(const mb_conn_env *env, int32_t node_id, const mb_hostport *addr)
 {
-    mb_conn *c = cl_alloc(cl, sizeof *c);
+    const mb_client_config *cfg = env->cfg;
+    mb_conn *c = env_alloc(env, sizeof *c);
     if (!c)
         return NULL;
     memset(c, 0, sizeof *c);
-    c->cl = cl;
+    c->env = env;
     c->node_id = node_id;
     c->addr = *addr;
-    c->sbuf = cl_alloc(cl, cl->cfg.send_buf_size);
-    c->rbuf = cl_alloc(cl, cl->cfg.recv_chunk_size);
-    c->iov = cl_alloc(cl, MB_CONN_IOV * sizeof *c->iov);
+    frame_reset(c);
+    c->sbuf = env_alloc(env, cfg->send_buf_size);
+    c->rbuf = env_alloc(env, cfg->recv_chunk_size);
+    c->iov = env_alloc(env, MB_CONN_IOV * sizeof *c->iov);
     if (!c->sbuf || !c->rbuf || !c->iov) {
         mb_conn_free(c, MSGBUS_ERR_NOMEM);
         return NULL;
     }
-    mb_backoff_init(&c->backoff, cl->cfg.reconnect_backoff_ms, cl->cfg.reconnect_backoff_max_ms);
+    mb_backoff_init(&c->backoff, cfg->reconnect_backoff_ms, cfg->reconnect_backoff_max_ms);
     memset(c->api_min, 0xff, sizeof c->api_min);
     memset(c->api_max, 0xff, sizeof c->api_max);
-    mb_frame_init_alloc(&c->fr, &cl->al, cl->cfg.max_frame_size);
-    c->fr.keep_max = cl->cfg.recv_keep_bytes;
     c->apiv.api_key = MB_API_API_VERSIONS;
     c->apiv.expect_response = 1;
     c->apiv.encode = apiv_encode;
@@ -122,15 +154,16 @@ mb_conn *mb_conn_new(mb_client *cl, int32_t node_id, const mb_hostport *addr)
 
 static void close_sock(mb_conn *c)
 {
-    mb_sasl_end(c);
+    const msgbus_transport *t = c->env->cfg->transport;
+    if (MSGBUS_CFG_SASL)
+        mb_sasl_end(&c->sasl);
     c->reauth_at = 0;
     if (c->sock) {
-        c->cl->cfg.transport->close(c->cl->cfg.transport->ctx, c->sock);
+        t->close(t->ctx, c->sock);
         c->sock = NULL;
     }
     mb_frame_destroy(&c->fr);
-    mb_frame_init_alloc(&c->fr, &c->cl->al, c->cl->cfg.max_frame_size);
-    c->fr.keep_max = c->cl->cfg.recv_keep_bytes;
+    frame_reset(c);
 }
 
 /* Give every request that was sent (or half sent) back with @p err. */
@@ -146,61 +179,67 @@ static void fail_sent(mb_conn *c, int err)
 
 void mb_conn_free(mb_conn *c, int err)
 {
-    mb_client *cl = c->cl;
+    const mb_conn_env *env = c->env;
     close_sock(c);
     mb_frame_destroy(&c->fr);
     fail_sent(c, err);
     fail_list(&c->q_head, &c->q_tail, err);
-    if (c->sbuf)
-        cl->al.free(cl->al.ctx, c->sbuf, cl->cfg.send_buf_size);
-    if (c->rbuf)
-        cl->al.free(cl->al.ctx, c->rbuf, cl->cfg.recv_chunk_size);
-    if (c->iov)
-        cl->al.free(cl->al.ctx, c->iov, MB_CONN_IOV * sizeof *c->iov);
-    cl->al.free(cl->al.ctx, c, sizeof *c);
+    env_free(env, c->sbuf, env->cfg->send_buf_size);
+    env_free(env, c->rbuf, env->cfg->recv_chunk_size);
+    env_free(env, c->iov, MB_CONN_IOV * sizeof *c->iov);
+    env_free(env, c, sizeof *c);
 }
 
-/*
- * The connection failed: close it, fail what was sent (retriable), give
- * MB_BROKER_ANY requests back to the client, and wait out a backoff.
- */
-void mb_conn_fail(mb_conn *c, int err, uint32_t now, const char *why)
+/* Queued requests: MB_BROKER_ANY ones go back up (another broker may take
+ * them); those for this broker stay and wait for the reconnect. */
+static void hand_back_any(mb_conn *c)
 {
-    int was_ready = c->state == MB_CONN_READY;
-    uint32_t delay;
     mb_net_req *r, *keep_h = NULL, *keep_t = NULL;
-    if (c->state == MB_CONN_HANDSHAKE && c->apiv.version > 0)
-        c->apiv_v0 = 1; /* a broker that drops an ApiVersions it cannot parse */
-    close_sock(c);
-    fail_sent(c, err == MSGBUS_ERR_TIMEOUT ? MSGBUS_ERR_TRANSPORT : err);
     while ((r = list_pop(&c->q_head, &c->q_tail)) != NULL) {
         if (r->broker_id == MB_BROKER_ANY)
-            mb_client_requeue_any(c->cl, r);
+            c->env->ev->requeue(c->env->ev_ud, r);
         else
             list_push(&keep_h, &keep_t, r);
     }
     c->q_head = keep_h;
     c->q_tail = keep_t;
-    delay = mb_backoff_next(&c->backoff, mb_client_rand(c->cl));
-    MB_LOG(&c->cl->log, was_ready ? MB_LOG_WARN : MB_LOG_INFO,
+}
+
+/*
+ * The connection failed: close it, fail what was sent or half sent with
+ * MSGBUS_ERR_TRANSPORT whatever the cause (a timeout, a malformed or
+ * oversized frame, a reset: each is retriable for the requests in flight),
+ * give MB_BROKER_ANY requests back, and wait out a backoff.
+ */
+static void conn_fail(mb_conn *c, int err, uint32_t now, const char *why)
+{
+    int was_ready = c->state == MB_CONN_READY;
+    uint32_t delay;
+    if (c->state == MB_CONN_HANDSHAKE && c->apiv.version > 0)
+        c->apiv_v0 = 1; /* a broker that drops an ApiVersions it cannot parse */
+    close_sock(c);
+    fail_sent(c, MSGBUS_ERR_TRANSPORT);
+    hand_back_any(c);
+    delay = mb_backoff_next(&c->backoff, conn_rand(c));
+    MB_LOG(c->env->log, was_ready ? MB_LOG_WARN : MB_LOG_INFO,
            "broker %d %s:%u: %s (%s) while %s; reconnecting in %u ms", (int)c->node_id,
            c->addr.host, (unsigned)c->addr.port, why, msgbus_err_name(err), state_name(c->state),
            (unsigned)delay);
     c->state = MB_CONN_BACKOFF;
     c->deadline = now + delay;
-    mb_client_conn_failed(c->cl, c, err, was_ready);
+    c->env->ev->failed(c->env->ev_ud, c, err, was_ready);
 }
 
 static void start_connect(mb_conn *c, uint32_t now)
 {
-    const msgbus_transport *t = c->cl->cfg.transport;
+    const msgbus_transport *t = c->env->cfg->transport;
     int rc = t->connect(t->ctx, c->addr.host, c->addr.port, &c->sock);
-    c->cl->stats.connects++;
+    c->env->stats->connects++;
     c->state = MB_CONN_CONNECTING;
-    c->deadline = now + c->cl->cfg.connect_timeout_ms;
+    c->deadline = now + c->env->cfg->connect_timeout_ms;
     if (rc) {
         c->sock = NULL;
-        mb_conn_fail(c, rc, now, "cannot connect");
+        conn_fail(c, rc, now, "cannot connect");
     }
 }
 
@@ -208,6 +247,19 @@ void mb_conn_kick(mb_conn *c, uint32_t now)
 {
     if (c->state == MB_CONN_IDLE)
         start_connect(c, now);
+}
+
+uint32_t mb_conn_deadline(const mb_conn_env *env, uint32_t now, uint32_t timeout_ms)
+{
+    uint32_t t = timeout_ms ? timeout_ms : env->cfg->request_timeout_ms;
+    return now + (t > MSGBUS_CFG_MAX_TIMEOUT_MS ? (uint32_t)MSGBUS_CFG_MAX_TIMEOUT_MS : t);
+}
+
+void mb_conn_submit(mb_conn *c, mb_net_req *r, uint32_t now)
+{
+    r->version = -1;
+    r->deadline = mb_conn_deadline(c->env, now, r->timeout_ms);
+    mb_conn_enqueue(c, r, now);
 }
 
 void mb_conn_enqueue(mb_conn *c, mb_net_req *r, uint32_t now)
@@ -222,7 +274,7 @@ void mb_conn_set_addr(mb_conn *c, const mb_hostport *addr, uint32_t now)
         return;
     c->addr = *addr;
     if (c->sock)
-        mb_conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "broker moved");
+        conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "broker moved");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -234,7 +286,7 @@ int16_t mb_conn_pick_version(const mb_conn *c, int16_t key, int16_t lo, int16_t 
     int16_t cap;
     if (key < 0 || key >= MB_CONN_API_KEYS || c->api_max[key] < 0)
         return -1;
-    cap = c->cl->cfg.api_version_cap[key];
+    cap = c->env->cfg->api_version_cap[key];
     if (cap >= 0 && cap < hi)
         hi = cap;
     if (c->api_max[key] < hi)
@@ -256,11 +308,11 @@ static int encode_req(mb_conn *c, mb_net_req *r)
     size_t pos;
     h.api_key = r->api_key;
     h.api_version = r->version;
-    h.correlation_id = r->correlation_id = c->cl->next_corr++;
-    if (c->cl->next_corr < 0)
-        c->cl->next_corr = 0;
-    h.client_id = mb_str_c(c->cl->client_id);
-    mb_wr_init_iov(&w, c->sbuf, c->cl->cfg.send_buf_size, c->iov, MB_CONN_IOV);
+    h.correlation_id = r->correlation_id = (*c->env->next_corr)++;
+    if (*c->env->next_corr < 0)
+        *c->env->next_corr = 0;
+    h.client_id = mb_str_c(c->env->client_id);
+    mb_wr_init_iov(&w, c->sbuf, c->env->cfg->send_buf_size, c->iov, MB_CONN_IOV);
     if (mb_req_begin(&w, &h, &pos) == 0 && r->encode(r->ud, &w, r->version) == 0)
         mb_frame_end(&w, pos);
     if (w.err == 0)
@@ -269,27 +321,22 @@ static int encode_req(mb_conn *c, mb_net_req *r)
         return w.err == MSGBUS_ERR_NO_ROOM ? MSGBUS_ERR_MSG_TOO_LARGE : w.err;
     c->iov_n = w.iov_n;
     c->iov_i = 0;
+    c->sbuf_used = w.len;
     c->sending = r;
     return 0;
-}
-
-int mb_conn_send_own(mb_conn *c, mb_net_req *r)
-{
-    r->deadline = c->deadline;
-    return encode_req(c, r);
 }
 
 /* Take the next queued request that can be encoded and make it `sending`. */
 static void fill(mb_conn *c)
 {
-    if (MSGBUS_CFG_SASL && c->reauth_at && due(mb_client_now(c->cl), c->reauth_at))
+    if (MSGBUS_CFG_SASL && c->reauth_at && due(conn_now(c), c->reauth_at))
         return; /* the SASL session ends: drain, then reconnect (step_io) */
-    while (!c->sending && c->q_head && c->n_inflight < c->cl->cfg.max_in_flight) {
+    while (!c->sending && c->q_head && c->n_inflight < c->env->cfg->max_in_flight) {
         mb_net_req *r = list_pop(&c->q_head, &c->q_tail);
         int rc;
         r->version = mb_conn_pick_version(c, r->api_key, r->min_version, r->max_version);
         if (r->version < 0) {
-            MB_LOG(&c->cl->log, MB_LOG_ERROR, "broker %d speaks no version %d-%d of API %d",
+            MB_LOG(c->env->log, MB_LOG_ERROR, "broker %d speaks no version %d-%d of API %d",
                    (int)c->node_id, r->min_version, r->max_version, r->api_key);
             complete(r, MSGBUS_ERR_UNSUPPORTED_VERSION);
             continue;
@@ -305,7 +352,9 @@ static void sent(mb_conn *c)
 {
     mb_net_req *r = c->sending;
     c->sending = NULL;
-    c->cl->stats.requests_sent++;
+    if (MSGBUS_CFG_SASL && r == &c->auth) /* it held the password or a SCRAM proof */
+        mb_secure_zero(c->sbuf, c->sbuf_used);
+    c->env->stats->requests_sent++;
     if (r->expect_response) {
         list_push(&c->f_head, &c->f_tail, r);
         c->n_inflight++;
@@ -317,7 +366,7 @@ static void sent(mb_conn *c)
 /* Send as much as the transport takes. 0, or -1 if the connection failed. */
 static int flush(mb_conn *c, uint32_t now)
 {
-    const msgbus_transport *t = c->cl->cfg.transport;
+    const msgbus_transport *t = c->env->cfg->transport;
     for (;;) {
         long n;
         if (c->state == MB_CONN_READY)
@@ -326,7 +375,7 @@ static int flush(mb_conn *c, uint32_t now)
             return 0;
         n = t->send(t->ctx, c->sock, c->iov + c->iov_i, c->iov_n - c->iov_i);
         if (n < 0) {
-            mb_conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "send failed");
+            conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "send failed");
             return -1;
         }
         if (n == 0)
@@ -356,14 +405,14 @@ static int dispatch(mb_conn *c, const uint8_t *frame, size_t len, uint32_t now)
     mb_rd rd;
     mb_rd_init(&rd, frame, len);
     if (mb_rd_i32(&rd, &corr)) {
-        mb_conn_fail(c, MSGBUS_ERR_MALFORMED, now, "response shorter than its header");
+        conn_fail(c, MSGBUS_ERR_MALFORMED, now, "response shorter than its header");
         return -1;
     }
     for (r = c->f_head; r && r->correlation_id != corr; r = r->next)
         prev = r;
     if (!r) {
-        c->cl->stats.unmatched_responses++;
-        MB_LOG(&c->cl->log, MB_LOG_DEBUG, "broker %d: discarded a response to correlation id %d",
+        c->env->stats->unmatched_responses++;
+        MB_LOG(c->env->log, MB_LOG_DEBUG, "broker %d: discarded a response to correlation id %d",
                (int)c->node_id, (int)corr);
         return 0;
     }
@@ -371,11 +420,11 @@ static int dispatch(mb_conn *c, const uint8_t *frame, size_t len, uint32_t now)
     c->n_inflight--;
     mb_rd_init(&rd, frame, len);
     if (mb_resp_hdr_read(&rd, mb_api_resp_hdr_version(r->api_key, r->version), &corr)) {
-        complete(r, rd.err);
-        mb_conn_fail(c, MSGBUS_ERR_MALFORMED, now, "malformed response header");
+        complete(r, MSGBUS_ERR_TRANSPORT); /* retriable, as for the rest in flight */
+        conn_fail(c, MSGBUS_ERR_MALFORMED, now, "malformed response header");
         return -1;
     }
-    c->cl->stats.responses++;
+    c->env->stats->responses++;
     r->done(r->ud, 0, r->version, &rd);
     return c->sock ? 0 : -1;
 }
@@ -391,7 +440,7 @@ static int feed(mb_conn *c, const uint8_t *in, size_t n, uint32_t now)
         int rc = mb_frame_feed(&c->fr, in + off, n - off, &used);
         off += used;
         if (rc < 0) {
-            mb_conn_fail(c, rc, now, "bad response frame");
+            conn_fail(c, rc, now, "bad response frame");
             return -1;
         }
         if (rc != MB_FRAME_READY)
@@ -409,12 +458,12 @@ static int feed(mb_conn *c, const uint8_t *in, size_t n, uint32_t now)
 /* Receive until the transport has nothing more. 0, or -1 if the connection failed. */
 static int receive(mb_conn *c, uint32_t now)
 {
-    const msgbus_transport *t = c->cl->cfg.transport;
+    const msgbus_transport *t = c->env->cfg->transport;
     for (;;) {
-        long n = t->recv(t->ctx, c->sock, c->rbuf, c->cl->cfg.recv_chunk_size);
+        long n = t->recv(t->ctx, c->sock, c->rbuf, c->env->cfg->recv_chunk_size);
         if (n < 0) {
-            mb_conn_fail(c, n == MSGBUS_ERR_TLS ? MSGBUS_ERR_TLS : MSGBUS_ERR_TRANSPORT, now,
-                         "connection closed");
+            conn_fail(c, n == MSGBUS_ERR_TLS ? MSGBUS_ERR_TLS : MSGBUS_ERR_TRANSPORT, now,
+                      "connection closed");
             return -1;
         }
         if (n == 0)
@@ -441,12 +490,12 @@ static void send_apiversions(mb_conn *c, uint32_t now)
 {
     int rc;
     c->state = MB_CONN_HANDSHAKE;
-    c->deadline = now + c->cl->cfg.connect_timeout_ms;
+    c->deadline = now + c->env->cfg->connect_timeout_ms;
     c->apiv.version = c->apiv_v0 ? 0 : 3;
     c->apiv.deadline = c->deadline;
     rc = encode_req(c, &c->apiv);
     if (rc)
-        mb_conn_fail(c, rc, now, "cannot encode ApiVersions");
+        conn_fail(c, rc, now, "cannot encode ApiVersions");
 }
 
 static void store_versions(mb_conn *c, const mb_api_versions_resp *resp)
@@ -463,104 +512,186 @@ static void store_versions(mb_conn *c, const mb_api_versions_resp *resp)
     }
 }
 
+static void set_ready(mb_conn *c)
+{
+    c->state = MB_CONN_READY;
+    mb_backoff_reset(&c->backoff);
+    MB_LOG(c->env->log, MB_LOG_INFO, "broker %d %s:%u ready", (int)c->node_id, c->addr.host,
+           (unsigned)c->addr.port);
+    c->env->ev->ready(c->env->ev_ud, c);
+}
+
 static void apiv_done(void *ud, int err, int16_t version, mb_rd *body)
 {
     mb_conn *c = ud;
     mb_api_versions_resp resp;
     mb_arena a;
-    uint32_t now = mb_client_now(c->cl);
+    uint32_t now = conn_now(c);
     if (err)
         return; /* the connection failed; conn_fail handles it */
-    mb_arena_init(&a, c->cl->scratch, sizeof c->cl->scratch);
+    mb_arena_init(&a, c->env->scratch, c->env->scratch_size);
     if (mb_api_versions_resp_read(body, version, &a, &resp)) {
-        mb_conn_fail(c, body->err, now, "malformed ApiVersions response");
+        conn_fail(c, body->err, now, "malformed ApiVersions response");
         return;
     }
     if (resp.error_code == MSGBUS_KERR_UNSUPPORTED_VERSION && version > 0) {
-        MB_LOG(&c->cl->log, MB_LOG_DEBUG, "broker %d: ApiVersions v%d refused, using v0",
+        MB_LOG(c->env->log, MB_LOG_DEBUG, "broker %d: ApiVersions v%d refused, using v0",
                (int)c->node_id, version);
         c->apiv_v0 = 1;
         send_apiversions(c, now);
         return;
     }
     if (resp.error_code) {
-        mb_conn_fail(c, resp.error_code, now, "ApiVersions failed");
+        conn_fail(c, resp.error_code, now, "ApiVersions failed");
         return;
     }
     store_versions(c, &resp);
-    MB_LOG(&c->cl->log, MB_LOG_DEBUG, "broker %d %s:%u: ApiVersions v%d, %d APIs", (int)c->node_id,
+    MB_LOG(c->env->log, MB_LOG_DEBUG, "broker %d %s:%u: ApiVersions v%d, %d APIs", (int)c->node_id,
            c->addr.host, (unsigned)c->addr.port, version, (int)resp.n_api_keys);
-    if (MSGBUS_CFG_SASL && c->cl->sasl_on) {
-        c->state = MB_CONN_AUTH;
-        mb_sasl_begin(c, now);
-        return;
-    }
-    mb_conn_set_ready(c, now);
+    if (MSGBUS_CFG_SASL && c->env->sasl) /* 0: the SASL code drops out of the build */
+        sasl_begin(c, now);
+    else
+        set_ready(c);
 }
 
-void mb_conn_set_ready(mb_conn *c, uint32_t now)
+/* ------------------------------------------------------------------------ */
+/* SASL: the exchange says what to do; this carries it out                   */
+/* ------------------------------------------------------------------------ */
+
+static int auth_encode(void *ud, mb_wr *w, int16_t version)
 {
-    (void)now;
-    c->state = MB_CONN_READY;
-    mb_backoff_reset(&c->backoff);
-    MB_LOG(&c->cl->log, MB_LOG_INFO, "broker %d %s:%u ready", (int)c->node_id, c->addr.host,
-           (unsigned)c->addr.port);
-    mb_client_conn_ready(c->cl, c);
+    mb_conn *c = ud;
+    return mb_sasl_encode(c->sasl, w, version);
+}
+
+/* The SASL session's end, from its lifetime: re-authenticate before it. */
+static void note_lifetime(mb_conn *c, int64_t lifetime_ms, uint32_t now)
+{
+    uint32_t at;
+    if (lifetime_ms <= 0 || lifetime_ms > MSGBUS_CFG_MAX_TIMEOUT_MS)
+        return;
+    at = now + (uint32_t)(lifetime_ms - lifetime_ms / 10);
+    c->reauth_at = at ? at : 1;
+}
+
+/* Send the SASL request @p s names, at the best version both speak. */
+static void auth_send(mb_conn *c, const mb_sasl_step *s, uint32_t now)
+{
+    int rc;
+    c->auth.api_key = s->api_key;
+    c->auth.version = mb_conn_pick_version(c, s->api_key, s->min_version, s->max_version);
+    if (c->auth.version < 0) {
+        MB_LOG(c->env->log, MB_LOG_ERROR, "broker %d speaks no %s v%d-%d: cannot authenticate",
+               (int)c->node_id,
+               s->api_key == MB_API_SASL_HANDSHAKE ? "SaslHandshake" : "SaslAuthenticate",
+               s->min_version, s->max_version);
+        conn_fail(c, MSGBUS_ERR_AUTH, now, "SASL not offered");
+        return;
+    }
+    c->auth.deadline = c->deadline;
+    if ((rc = encode_req(c, &c->auth)) != 0)
+        conn_fail(c, rc, now, "cannot encode a SASL request");
+}
+
+static void sasl_act(mb_conn *c, const mb_sasl_step *s, uint32_t now)
+{
+    switch (s->act) {
+    case MB_SASL_SEND:
+        auth_send(c, s, now);
+        break;
+    case MB_SASL_READY:
+        mb_sasl_end(&c->sasl);
+        note_lifetime(c, s->lifetime_ms, now);
+        set_ready(c);
+        break;
+    case MB_SASL_FAIL:
+        conn_fail(c, s->err, now, s->why);
+        break;
+    }
+}
+
+static void auth_done(void *ud, int err, int16_t version, mb_rd *body)
+{
+    mb_conn *c = ud;
+    mb_sasl_step s;
+    if (err || !c->sasl)
+        return; /* the connection failed: conn_fail handles it */
+    mb_sasl_answer(c->sasl, version, body, &s);
+    sasl_act(c, &s, conn_now(c));
+}
+
+static void sasl_begin(mb_conn *c, uint32_t now)
+{
+    mb_sasl_step s;
+    c->state = MB_CONN_AUTH;
+    c->auth.expect_response = 1;
+    c->auth.encode = auth_encode;
+    c->auth.done = auth_done;
+    c->auth.ud = c;
+    mb_sasl_begin(&c->sasl, c->env, c->node_id, &s);
+    sasl_act(c, &s, now);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Timers and the step                                                       */
 /* ------------------------------------------------------------------------ */
 
-/* Fail queued requests whose deadline passed; a sent one closes the connection. */
-static int expire(mb_conn *c, uint32_t now)
+/* Fail queued requests whose deadline passed. */
+static void expire_queued(mb_conn *c, uint32_t now)
 {
     mb_net_req *r, *prev = NULL, *next;
     for (r = c->q_head; r; r = next) {
         next = r->next;
         if (due(now, r->deadline)) {
             list_unlink(&c->q_head, &c->q_tail, prev, r);
-            c->cl->stats.timeouts++;
+            c->env->stats->timeouts++;
             complete(r, MSGBUS_ERR_TIMEOUT);
         } else {
             prev = r;
         }
     }
-    for (r = c->f_head; r; r = r->next)
-        if (due(now, r->deadline))
-            break;
+}
+
+/* A sent request whose deadline passed closes the connection: it gets
+ * TIMEOUT, the rest in flight TRANSPORT. 0, or -1 if the connection failed. */
+static int expire(mb_conn *c, uint32_t now)
+{
+    mb_net_req *r, *prev = NULL;
+    expire_queued(c, now);
+    for (r = c->f_head; r && !due(now, r->deadline); r = r->next)
+        prev = r;
     if (!r && !(c->sending && c->sending != &c->apiv && due(now, c->sending->deadline)))
         return 0;
-    c->cl->stats.timeouts++;
+    c->env->stats->timeouts++;
     if (r) {
-        list_unlink(&c->f_head, &c->f_tail, NULL, r);
+        list_unlink(&c->f_head, &c->f_tail, prev, r); /* not the first in flight, maybe */
         c->n_inflight--;
     } else {
         r = c->sending;
         c->sending = NULL;
     }
     complete(r, MSGBUS_ERR_TIMEOUT);
-    mb_conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "request timed out");
+    conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "request timed out");
     return -1;
 }
 
 static void step_connecting(mb_conn *c, uint32_t now)
 {
-    const msgbus_transport *t = c->cl->cfg.transport;
+    const msgbus_transport *t = c->env->cfg->transport;
     int rc = t->connect_check(t->ctx, c->sock);
     if (rc < 0)
-        mb_conn_fail(c, rc, now, "connection refused or failed");
+        conn_fail(c, rc, now, "connection refused or failed");
     else if (rc > 0)
         send_apiversions(c, now);
     else if (due(now, c->deadline))
-        mb_conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "connect timed out");
+        conn_fail(c, MSGBUS_ERR_TIMEOUT, now, "connect timed out");
 }
 
 static void step_io(mb_conn *c, uint32_t now)
 {
     if ((c->state == MB_CONN_HANDSHAKE || c->state == MB_CONN_AUTH) && due(now, c->deadline)) {
-        mb_conn_fail(c, MSGBUS_ERR_TIMEOUT, now,
-                     c->state == MB_CONN_AUTH ? "SASL timed out" : "ApiVersions timed out");
+        conn_fail(c, MSGBUS_ERR_TIMEOUT, now,
+                  c->state == MB_CONN_AUTH ? "SASL timed out" : "ApiVersions timed out");
         return;
     }
     if (flush(c, now) || receive(c, now))
@@ -568,11 +699,37 @@ static void step_io(mb_conn *c, uint32_t now)
     if (MSGBUS_CFG_SASL && c->state == MB_CONN_READY && c->reauth_at && due(now, c->reauth_at) &&
         !c->sending && c->n_inflight == 0) {
         /* Re-authenticating means a new connection: SASL runs on each. */
-        mb_conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "SASL session lifetime over, re-authenticating");
+        conn_fail(c, MSGBUS_ERR_TRANSPORT, now, "SASL session lifetime over, re-authenticating");
         return;
     }
     if (c->state == MB_CONN_READY && !expire(c, now))
         flush(c, now);
+}
+
+/* CONNECTING: once the transport (and TLS) is through, ApiVersions goes at once. */
+static void step_connect(mb_conn *c, uint32_t now)
+{
+    expire(c, now);
+    step_connecting(c, now);
+    if (c->state == MB_CONN_HANDSHAKE)
+        step_io(c, now);
+}
+
+/* BACKOFF: when it ends, reconnect and go as far as the transport allows. */
+static void step_backoff(mb_conn *c, uint32_t now)
+{
+    expire(c, now);
+    if (!due(now, c->deadline))
+        return;
+    /* A broker reconnects by itself; a bootstrap entry only while it is
+     * still needed (no metadata yet, or requests wait on it). */
+    if (c->node_id < 0 && !c->q_head && !c->env->ev->keep_bootstrap(c->env->ev_ud, c)) {
+        c->state = MB_CONN_IDLE;
+        return;
+    }
+    start_connect(c, now);
+    if (c->state == MB_CONN_CONNECTING)
+        step_connect(c, now);
 }
 
 void mb_conn_step(mb_conn *c, uint32_t now)
@@ -582,21 +739,10 @@ void mb_conn_step(mb_conn *c, uint32_t now)
         expire(c, now);
         break;
     case MB_CONN_BACKOFF:
-        expire(c, now);
-        if (due(now, c->deadline)) {
-            /* A broker reconnects by itself; a bootstrap entry only while it
-             * is still needed (no metadata yet, or requests wait on it). */
-            if (c->node_id >= 0 || c->q_head || !c->cl->cluster.valid)
-                start_connect(c, now);
-            else
-                c->state = MB_CONN_IDLE;
-        }
+        step_backoff(c, now);
         break;
     case MB_CONN_CONNECTING:
-        expire(c, now);
-        step_connecting(c, now);
-        if (c->state == MB_CONN_HANDSHAKE)
-            step_io(c, now);
+        step_connect(c, now);
         break;
     case MB_CONN_HANDSHAKE:
     case MB_CONN_AUTH:
@@ -637,7 +783,7 @@ unsigned mb_conn_poll_want(const mb_conn *c)
         return MSGBUS_POLL_OUT;
     want = MSGBUS_POLL_IN;
     if (c->sending ||
-        (c->state == MB_CONN_READY && c->q_head && c->n_inflight < c->cl->cfg.max_in_flight))
+        (c->state == MB_CONN_READY && c->q_head && c->n_inflight < c->env->cfg->max_in_flight))
         want |= MSGBUS_POLL_OUT;
     return want;
 }

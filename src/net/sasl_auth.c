@@ -9,24 +9,30 @@
  * MALFORMED for an unreadable answer); the connection backs off and
  * retries, and the client reports the error once its connect retries are
  * spent. Neither the password nor the proofs are ever logged.
+ *
+ * Which way calls go: conn.c calls in (begin, encode, answer, end); every
+ * call returns an action the connection carries out. Nothing here calls
+ * the connection or the client.
  */
 #include "sasl_auth.h"
 
 #include <string.h>
 
-#include "client_int.h"
 #include "msgbus/config_defaults.h"
 #include "proto/sasl.h"
 #include "scram.h"
 
 #if MSGBUS_CFG_SASL
 
-typedef struct mb_sasl_state {
-    int round; /* 0: SaslHandshake sent; n: n-th SaslAuthenticate sent */
+struct mb_sasl_state {
+    const mb_conn_env *env;
+    int32_t node_id;
+    int16_t api_key; /* the request in flight */
+    int round;       /* 0: SaslHandshake sent; n: n-th SaslAuthenticate sent */
     mb_scram scram;
     uint8_t msg[MB_SCRAM_MAX_MSG + 2 * MB_SCRAM_MAX_HASH + 64]; /* the next token */
     size_t msg_len;
-} mb_sasl_state;
+};
 
 static const char *mech_name(msgbus_sasl_mechanism m)
 {
@@ -41,35 +47,50 @@ static const char *mech_name(msgbus_sasl_mechanism m)
     return "PLAIN";
 }
 
-void mb_sasl_end(mb_conn *c)
+void mb_sasl_end(mb_sasl_state **stp)
 {
-    mb_sasl_state *st = c->sasl;
+    mb_sasl_state *st = *stp;
+    const msgbus_allocator *al;
     if (!st)
         return;
-    c->sasl = NULL;
+    *stp = NULL;
+    al = st->env->al;
     mb_scram_wipe(&st->scram);
     mb_secure_zero(st, sizeof *st);
-    c->cl->al.free(c->cl->al.ctx, st, sizeof *st);
+    al->free(al->ctx, st, sizeof *st);
 }
 
-static void fail(mb_conn *c, int err, uint32_t now, const char *why)
+static void act_fail(mb_sasl_step *out, int err, const char *why)
 {
-    mb_conn_fail(c, err, now, why);
+    memset(out, 0, sizeof *out);
+    out->act = MB_SASL_FAIL;
+    out->err = err;
+    out->why = why;
+}
+
+static void act_send(mb_sasl_state *st, mb_sasl_step *out, int16_t key, int16_t lo, int16_t hi)
+{
+    memset(out, 0, sizeof *out);
+    st->api_key = key;
+    if (key == MB_API_SASL_AUTHENTICATE)
+        st->round++;
+    out->act = MB_SASL_SEND;
+    out->api_key = key;
+    out->min_version = lo;
+    out->max_version = hi;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Requests                                                                  */
 /* ------------------------------------------------------------------------ */
 
-static int encode(void *ud, mb_wr *w, int16_t version)
+int mb_sasl_encode(mb_sasl_state *st, mb_wr *w, int16_t version)
 {
-    mb_conn *c = ud;
-    mb_sasl_state *st = c->sasl;
     if (!st)
         return MSGBUS_ERR_STATE;
-    if (c->auth.api_key == MB_API_SASL_HANDSHAKE) {
+    if (st->api_key == MB_API_SASL_HANDSHAKE) {
         mb_sasl_handshake_req req;
-        req.mechanism = mb_str_c(mech_name(c->cl->sasl_mech));
+        req.mechanism = mb_str_c(mech_name(st->env->sasl->mech));
         return mb_sasl_handshake_req_write(w, version, &req);
     } else {
         mb_sasl_authenticate_req req;
@@ -79,186 +100,185 @@ static int encode(void *ud, mb_wr *w, int16_t version)
     }
 }
 
-static void done(void *ud, int err, int16_t version, mb_rd *body);
-
-/* Send the connection's SASL request for @p api_key at the best version. */
-static void send_own(mb_conn *c, int16_t api_key, int16_t lo, int16_t hi, uint32_t now)
-{
-    int rc;
-    c->auth.api_key = api_key;
-    c->auth.expect_response = 1;
-    c->auth.encode = encode;
-    c->auth.done = done;
-    c->auth.ud = c;
-    c->auth.version = mb_conn_pick_version(c, api_key, lo, hi);
-    if (c->auth.version < 0) {
-        MB_LOG(&c->cl->log, MB_LOG_ERROR, "broker %d speaks no %s v%d-%d: cannot authenticate",
-               (int)c->node_id,
-               api_key == MB_API_SASL_HANDSHAKE ? "SaslHandshake" : "SaslAuthenticate", lo, hi);
-        fail(c, MSGBUS_ERR_AUTH, now, "SASL not offered");
-        return;
-    }
-    if ((rc = mb_conn_send_own(c, &c->auth)) != 0)
-        fail(c, rc, now, "cannot encode a SASL request");
-}
-
-static void send_token(mb_conn *c, uint32_t now)
-{
-    c->sasl->round++;
-    send_own(c, MB_API_SASL_AUTHENTICATE, 0, 2, now);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Answers                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static void handshake_done(mb_conn *c, int16_t version, mb_rd *body, uint32_t now)
+/* The mechanisms a refusing broker offers, space-separated, into @p out. */
+static void offered_list(const mb_sasl_handshake_resp *resp, char *out, size_t cap)
 {
-    mb_sasl_state *st = c->sasl;
+    size_t off = 0;
+    int32_t i;
+    out[0] = '\0';
+    for (i = 0; i < resp->n_mechanisms && off + 2 < cap; i++) {
+        size_t n = (size_t)resp->mechanisms[i].len;
+        if (resp->mechanisms[i].len <= 0)
+            continue;
+        if (n > cap - off - 2)
+            n = cap - off - 2;
+        if (off)
+            out[off++] = ' ';
+        memcpy(out + off, resp->mechanisms[i].ptr, n);
+        off += n;
+        out[off] = '\0';
+    }
+}
+
+/* The first token: PLAIN's only one, or SCRAM's client-first message. */
+static int first_token(mb_sasl_state *st)
+{
+    const mb_sasl_creds *cr = st->env->sasl;
+    const mb_client_config *cfg = st->env->cfg;
+    int rc;
+    if (cr->mech == MSGBUS_SASL_PLAIN)
+        return mb_sasl_plain(cr->user, cr->pass, st->msg, sizeof st->msg, &st->msg_len);
+    rc = mb_scram_init(&st->scram,
+                       cr->mech == MSGBUS_SASL_SCRAM_SHA_512 ? MB_SCRAM_SHA512 : MB_SCRAM_SHA256);
+    if (rc == 0)
+        rc = mb_scram_client_first(&st->scram, cr->user, NULL, cfg->random, cfg->clock_ud, st->msg,
+                                   sizeof st->msg, &st->msg_len);
+    return rc;
+}
+
+static void handshake_done(mb_sasl_state *st, int16_t version, mb_rd *body, mb_sasl_step *out)
+{
     mb_sasl_handshake_resp resp;
     mb_arena a;
     int rc;
-    mb_arena_init(&a, c->cl->scratch, sizeof c->cl->scratch);
+    mb_arena_init(&a, st->env->scratch, st->env->scratch_size);
     if (mb_sasl_handshake_resp_read(body, version, &a, &resp)) {
-        fail(c, MSGBUS_ERR_MALFORMED, now, "malformed SaslHandshake answer");
+        act_fail(out, MSGBUS_ERR_MALFORMED, "malformed SaslHandshake answer");
         return;
     }
     if (resp.error_code) {
-        int32_t i;
         char offered[128];
-        size_t off = 0;
-        offered[0] = '\0';
-        for (i = 0; i < resp.n_mechanisms && off + 2 < sizeof offered; i++) {
-            size_t n = (size_t)resp.mechanisms[i].len;
-            if (resp.mechanisms[i].len <= 0)
-                continue;
-            if (n > sizeof offered - off - 2)
-                n = sizeof offered - off - 2;
-            if (off)
-                offered[off++] = ' ';
-            memcpy(offered + off, resp.mechanisms[i].ptr, n);
-            off += n;
-            offered[off] = '\0';
-        }
-        MB_LOG(&c->cl->log, MB_LOG_ERROR, "broker %d refuses SASL %s (%s); it offers: %s",
-               (int)c->node_id, mech_name(c->cl->sasl_mech), msgbus_err_name(resp.error_code),
+        offered_list(&resp, offered, sizeof offered);
+        MB_LOG(st->env->log, MB_LOG_ERROR, "broker %d refuses SASL %s (%s); it offers: %s",
+               (int)st->node_id, mech_name(st->env->sasl->mech), msgbus_err_name(resp.error_code),
                offered[0] ? offered : "nothing");
-        fail(c, MSGBUS_ERR_AUTH, now, "SASL mechanism refused");
+        act_fail(out, MSGBUS_ERR_AUTH, "SASL mechanism refused");
         return;
     }
-    if (c->cl->sasl_mech == MSGBUS_SASL_PLAIN) {
-        rc = mb_sasl_plain(c->cl->sasl_user, c->cl->sasl_pass, st->msg, sizeof st->msg,
-                           &st->msg_len);
-    } else {
-        rc = mb_scram_init(&st->scram, c->cl->sasl_mech == MSGBUS_SASL_SCRAM_SHA_512
-                                           ? MB_SCRAM_SHA512
-                                           : MB_SCRAM_SHA256);
-        if (rc == 0)
-            rc = mb_scram_client_first(&st->scram, c->cl->sasl_user, NULL, c->cl->cfg.random,
-                                       c->cl->cfg.clock_ud, st->msg, sizeof st->msg, &st->msg_len);
+    if ((rc = first_token(st)) != 0) {
+        act_fail(out, rc, "cannot build the first SASL message");
+        return;
     }
+    act_send(st, out, MB_API_SASL_AUTHENTICATE, 0, 2);
+}
+
+static size_t token_len(const mb_sasl_authenticate_resp *resp)
+{
+    return resp->auth_bytes.len > 0 ? (size_t)resp->auth_bytes.len : 0;
+}
+
+/* SCRAM's rounds: answer the server-first message, then check the server's proof. */
+static int scram_round(mb_sasl_state *st, const mb_sasl_authenticate_resp *resp, mb_sasl_step *out)
+{
+    int rc;
+    if (st->round == 1) {
+        rc = mb_scram_client_final(&st->scram, st->env->sasl->pass, resp->auth_bytes.ptr,
+                                   token_len(resp), st->msg, sizeof st->msg, &st->msg_len);
+        if (rc)
+            act_fail(out, rc, "SCRAM server-first message refused");
+        else
+            act_send(st, out, MB_API_SASL_AUTHENTICATE, 0, 2);
+        return 1;
+    }
+    rc = mb_scram_server_final(&st->scram, resp->auth_bytes.ptr, token_len(resp));
     if (rc) {
-        fail(c, rc, now, "cannot build the first SASL message");
-        return;
+        MB_LOG(st->env->log, MB_LOG_ERROR,
+               "broker %d: its SCRAM signature does not prove it knows the password",
+               (int)st->node_id);
+        act_fail(out, rc, "SCRAM server signature refused");
+        return 1;
     }
-    send_token(c, now);
+    return 0;
 }
 
-/* The SASL session's end, from session_lifetime_ms: re-authenticate before it. */
-static void note_lifetime(mb_conn *c, int64_t lifetime_ms, uint32_t now)
+static void authenticate_done(mb_sasl_state *st, int16_t version, mb_rd *body, mb_sasl_step *out)
 {
-    uint32_t at;
-    if (lifetime_ms <= 0 || lifetime_ms > 0x7fffffffLL)
-        return;
-    at = now + (uint32_t)(lifetime_ms - lifetime_ms / 10);
-    c->reauth_at = at ? at : 1;
-}
-
-static void authenticate_done(mb_conn *c, int16_t version, mb_rd *body, uint32_t now)
-{
-    mb_sasl_state *st = c->sasl;
+    const mb_sasl_creds *cr = st->env->sasl;
     mb_sasl_authenticate_resp resp;
     mb_arena a;
-    int rc = 0;
-    mb_arena_init(&a, c->cl->scratch, sizeof c->cl->scratch);
+    mb_arena_init(&a, st->env->scratch, st->env->scratch_size);
     if (mb_sasl_authenticate_resp_read(body, version, &a, &resp)) {
-        fail(c, MSGBUS_ERR_MALFORMED, now, "malformed SaslAuthenticate answer");
+        act_fail(out, MSGBUS_ERR_MALFORMED, "malformed SaslAuthenticate answer");
         return;
     }
     if (resp.error_code) {
         int n = resp.error_message.len > 0
                     ? (resp.error_message.len > 160 ? 160 : resp.error_message.len)
                     : 0;
-        MB_LOG(&c->cl->log, MB_LOG_ERROR, "broker %d: SASL %s authentication failed (%s): %.*s",
-               (int)c->node_id, mech_name(c->cl->sasl_mech), msgbus_err_name(resp.error_code), n,
+        MB_LOG(st->env->log, MB_LOG_ERROR, "broker %d: SASL %s authentication failed (%s): %.*s",
+               (int)st->node_id, mech_name(cr->mech), msgbus_err_name(resp.error_code), n,
                n ? resp.error_message.ptr : "");
-        fail(c, MSGBUS_ERR_AUTH, now, "SASL authentication failed");
+        act_fail(out, MSGBUS_ERR_AUTH, "SASL authentication failed");
         return;
     }
-    if (c->cl->sasl_mech != MSGBUS_SASL_PLAIN) {
-        if (st->round == 1) {
-            rc = mb_scram_client_final(&st->scram, c->cl->sasl_pass, resp.auth_bytes.ptr,
-                                       resp.auth_bytes.len > 0 ? (size_t)resp.auth_bytes.len : 0,
-                                       st->msg, sizeof st->msg, &st->msg_len);
-            if (rc) {
-                fail(c, rc, now, "SCRAM server-first message refused");
-                return;
-            }
-            send_token(c, now);
-            return;
-        }
-        rc = mb_scram_server_final(&st->scram, resp.auth_bytes.ptr,
-                                   resp.auth_bytes.len > 0 ? (size_t)resp.auth_bytes.len : 0);
-        if (rc) {
-            MB_LOG(&c->cl->log, MB_LOG_ERROR,
-                   "broker %d: its SCRAM signature does not prove it knows the password",
-                   (int)c->node_id);
-            fail(c, rc, now, "SCRAM server signature refused");
-            return;
-        }
-    }
-    MB_LOG(&c->cl->log, MB_LOG_INFO, "broker %d: authenticated with SASL %s as \"%s\"",
-           (int)c->node_id, mech_name(c->cl->sasl_mech), c->cl->sasl_user);
-    mb_sasl_end(c);
-    note_lifetime(c, resp.session_lifetime_ms, now);
-    mb_conn_set_ready(c, now);
+    if (cr->mech != MSGBUS_SASL_PLAIN && scram_round(st, &resp, out))
+        return;
+    MB_LOG(st->env->log, MB_LOG_INFO, "broker %d: authenticated with SASL %s as \"%s\"",
+           (int)st->node_id, mech_name(cr->mech), cr->user);
+    memset(out, 0, sizeof *out);
+    out->act = MB_SASL_READY;
+    out->lifetime_ms = resp.session_lifetime_ms;
 }
 
-static void done(void *ud, int err, int16_t version, mb_rd *body)
+void mb_sasl_answer(mb_sasl_state *st, int16_t version, mb_rd *body, mb_sasl_step *out)
 {
-    mb_conn *c = ud;
-    uint32_t now;
-    if (err || !c->sasl)
-        return; /* the connection failed: mb_conn_fail handles it */
-    now = mb_client_now(c->cl);
-    if (c->sasl->round == 0)
-        handshake_done(c, version, body, now);
+    if (!st)
+        act_fail(out, MSGBUS_ERR_STATE, "SASL answer without an exchange");
+    else if (st->round == 0)
+        handshake_done(st, version, body, out);
     else
-        authenticate_done(c, version, body, now);
+        authenticate_done(st, version, body, out);
 }
 
-void mb_sasl_begin(mb_conn *c, uint32_t now)
+void mb_sasl_begin(mb_sasl_state **stp, const mb_conn_env *env, int32_t node_id, mb_sasl_step *out)
 {
-    mb_sasl_state *st = c->cl->al.alloc(c->cl->al.ctx, sizeof *st);
+    mb_sasl_state *st = env->al->alloc(env->al->ctx, sizeof *st);
+    *stp = st;
     if (!st) {
-        fail(c, MSGBUS_ERR_NOMEM, now, "no memory for SASL");
+        act_fail(out, MSGBUS_ERR_NOMEM, "no memory for SASL");
         return;
     }
     memset(st, 0, sizeof *st);
-    c->sasl = st;
-    send_own(c, MB_API_SASL_HANDSHAKE, 1, 1, now);
+    st->env = env;
+    st->node_id = node_id;
+    act_send(st, out, MB_API_SASL_HANDSHAKE, 1, 1);
 }
 
 #else /* MSGBUS_CFG_SASL 0: the client refuses SASL settings before any connection */
 
-void mb_sasl_begin(mb_conn *c, uint32_t now)
+void mb_sasl_begin(mb_sasl_state **stp, const mb_conn_env *env, int32_t node_id, mb_sasl_step *out)
 {
-    mb_conn_fail(c, MSGBUS_ERR_NOT_BUILT, now, "SASL is left out of this build");
+    (void)env;
+    (void)node_id;
+    *stp = NULL;
+    memset(out, 0, sizeof *out);
+    out->act = MB_SASL_FAIL;
+    out->err = MSGBUS_ERR_NOT_BUILT;
+    out->why = "SASL is left out of this build";
 }
 
-void mb_sasl_end(mb_conn *c)
+int mb_sasl_encode(mb_sasl_state *st, mb_wr *w, int16_t version)
 {
-    (void)c;
+    (void)st;
+    (void)w;
+    (void)version;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+void mb_sasl_answer(mb_sasl_state *st, int16_t version, mb_rd *body, mb_sasl_step *out)
+{
+    (void)version;
+    (void)body;
+    mb_sasl_begin(&st, NULL, 0, out);
+}
+
+void mb_sasl_end(mb_sasl_state **stp)
+{
+    *stp = NULL;
 }
 
 #endif /* MSGBUS_CFG_SASL */

@@ -30,11 +30,18 @@ typedef struct broker {
     int apiv_seen[4];     /* ApiVersions requests seen, by version */
     int16_t md_version;   /* version of the last Metadata request */
     int md_seen;
+    int offer_produce;   /* list Produce v3 in the ApiVersions answer */
+    int produce_seen;    /* Produce-shaped requests answered */
+    int produce_garbage; /* answer Produce with a frame of negative size */
+    int garble;          /* 1 bad host, 2 negative node id, 3 leader no broker has */
+    int garble_left;     /* Metadata answers still to garble */
+    int huge_md;         /* answer Metadata with a 20 MiB hostile frame (test feeds it) */
 } broker;
 
 static void answer_apiversions(broker *b, msgbus_sock *s, const mb_req_hdr *h)
 {
-    mb_api_versions_key keys[2] = {{MB_API_API_VERSIONS, 0, 3}, {MB_API_METADATA, 0, 0}};
+    mb_api_versions_key keys[3] = {
+        {MB_API_API_VERSIONS, 0, 3}, {MB_API_METADATA, 0, 0}, {MB_API_PRODUCE, 3, 3}};
     mb_api_versions_resp resp;
     uint8_t body[256];
     mb_wr w;
@@ -42,7 +49,7 @@ static void answer_apiversions(broker *b, msgbus_sock *s, const mb_req_hdr *h)
     memset(&resp, 0, sizeof resp);
     keys[1].max_version = b->metadata_max;
     resp.api_keys = keys;
-    resp.n_api_keys = 2;
+    resp.n_api_keys = b->offer_produce ? 3 : 2;
     resp.finalized_features_epoch = -1;
     if (b->apiv_refuse_v3 && v > 0) {
         resp.error_code = MSGBUS_KERR_UNSUPPORTED_VERSION;
@@ -67,6 +74,26 @@ static void answer_metadata(broker *b, msgbus_sock *s, const mb_req_hdr *h)
     static uint8_t body[4096];
     mb_wr w;
     parts[0].leader_id = b->leader;
+    if (b->garble_left > 0) {
+        b->garble_left--;
+        if (b->garble == 1)
+            brokers[0].host = mb_str_c("bad host!");
+        else if (b->garble == 2)
+            brokers[0].node_id = -7;
+        else
+            parts[0].leader_id = 9;
+    }
+    if (b->huge_md) {
+        uint8_t hdr[12] = {0x01, 0x40, 0x00, 0x08, 0, 0, 0, 0, 0x00, 0x0f, 0x42, 0x40};
+        /* size 20 MiB + 8, the correlation id, then 1,000,000 brokers, and
+         * the test sends the zeros that follow */
+        hdr[4] = (uint8_t)(h->correlation_id >> 24);
+        hdr[5] = (uint8_t)(h->correlation_id >> 16);
+        hdr[6] = (uint8_t)(h->correlation_id >> 8);
+        hdr[7] = (uint8_t)h->correlation_id;
+        st_push(s, hdr, sizeof hdr);
+        return;
+    }
     mb_wr_init(&w, body, sizeof body);
     assert_int_equal(mb_metadata_resp_write(&w, h->api_version, &resp), 0);
     if (b->huge_prefix) {
@@ -101,6 +128,14 @@ static void respond(st_net *net, msgbus_sock *s, const mb_req_hdr *h, mb_rd *bod
         b->md_version = h->api_version;
         if (!b->silent_metadata)
             answer_metadata(b, s, h);
+    } else if (h->api_key == MB_API_PRODUCE) {
+        static const uint8_t four[4] = {0, 0, 0, 0};
+        b->produce_seen++;
+        if (b->produce_garbage) {
+            st_push(s, "\xff\xff\xff\xf0", 4);
+            return;
+        }
+        st_push_response(s, h->api_key, h->api_version, h->correlation_id, four, 4);
     }
 }
 
@@ -430,6 +465,264 @@ static void test_no_common_version(void **state)
     mb_client_destroy(c);
 }
 
+/* ---- ready work runs in the same step (issue 14) ---- */
+
+/* A Produce-shaped request of the test's own: four bytes out, any answer. */
+static int g_prod_done, g_prod_err;
+
+static void prod_done(void *ud, int err, int16_t version, mb_rd *body)
+{
+    (void)ud;
+    (void)version;
+    (void)body;
+    g_prod_done++;
+    g_prod_err = err;
+}
+
+static void prod_req(mb_net_req *r)
+{
+    memset(r, 0, sizeof *r);
+    r->api_key = MB_API_PRODUCE;
+    r->min_version = 3;
+    r->max_version = 3;
+    r->expect_response = 1;
+    r->encode = enc_nothing;
+    r->done = prod_done;
+}
+
+/* What a producer does: once the leader is known, queue one request for it;
+ * poll with a long timeout. Return the number of polls it took. */
+static int produce_once(mb_client *c, mb_net_req *r)
+{
+    int polls = 0, queued = 0;
+    g_prod_done = 0;
+    g_prod_err = 1;
+    while (!g_prod_done && polls < 4) {
+        int32_t leader = mb_client_leader(c, "orders", 0);
+        if (!queued && leader >= 0) {
+            prod_req(r);
+            assert_int_equal(mb_client_send(c, leader, r), 0);
+            queued = 1;
+        }
+        assert_int_equal(mb_client_poll(c, 1000), 0);
+        polls++;
+    }
+    return polls;
+}
+
+/* Cold start: connect -> ApiVersions -> Metadata -> Produce, no time passes. */
+static void test_same_step_cold_start(void **state)
+{
+    mb_client *c = make("127.0.0.1:9092");
+    mb_net_req r;
+    uint32_t t0 = g_net.now;
+    (void)state;
+    g_b.offer_produce = 1;
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_int_equal(mb_client_poll(c, 1000), 0);
+    /* one poll: connected, versions known, metadata arrived */
+    assert_int_equal(g_b.apiv_seen[3], 1);
+    assert_int_equal(g_b.md_seen, 1);
+    assert_int_equal(mb_client_leader(c, "orders", 0), 1);
+    assert_int_equal(g_net.now, t0);
+    assert_true(produce_once(c, &r) <= 1);
+    assert_int_equal(g_prod_err, 0);
+    assert_int_equal(g_b.produce_seen, 1);
+    assert_int_equal(g_net.now, t0); /* the clock never moved: no timer was waited for */
+    mb_client_destroy(c);
+}
+
+/* A topic wanted right after the bootstrap answer is asked for at once, not
+ * after the reconnect backoff (the cause of the 100 ms first-message stall). */
+static void test_same_step_topic_after_bootstrap(void **state)
+{
+    mb_client *c = make("127.0.0.1:9092");
+    mb_net_req r;
+    uint32_t t0;
+    (void)state;
+    g_b.offer_produce = 1;
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_int_equal(g_b.md_seen, 1);
+    t0 = g_net.now;
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_true(produce_once(c, &r) <= 2);
+    assert_int_equal(g_b.md_seen, 2);
+    assert_int_equal(g_prod_err, 0);
+    assert_int_equal(g_b.produce_seen, 1);
+    assert_int_equal(g_net.now, t0);
+    mb_client_destroy(c);
+}
+
+/* Port/none: the application's poll(0) after a state change does the
+ * follow-up at once (here: a topic wanted after the bootstrap answer). */
+static void test_poll_zero_does_follow_up(void **state)
+{
+    mb_client *c = make("127.0.0.1:9092");
+    uint32_t t0;
+    (void)state;
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    t0 = g_net.now;
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_int_equal(mb_client_poll(c, 0), 0);
+    assert_int_equal(g_b.md_seen, 2);
+    assert_int_equal(mb_client_leader(c, "orders", 0), 1);
+    assert_int_equal(g_net.now, t0);
+    mb_client_destroy(c);
+}
+
+/* ---- hostile answers (issue 12) ---- */
+
+/* Item 8: an unusable Metadata answer is refused with its reason logged, and
+ * a further request goes out after the backoff. */
+static void garbled_then_good(int garble)
+{
+    mb_client *c;
+    setup(NULL);
+    g_b.garble = garble;
+    g_b.garble_left = 2;
+    c = make("127.0.0.1:9092");
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_int_equal(g_b.md_seen, 3);
+    assert_true(tu_log_has("Metadata response refused"));
+    assert_int_equal(mb_client_leader(c, "orders", 0), 1);
+    mb_client_destroy(c);
+    teardown(NULL);
+}
+
+static void test_garbled_metadata_asks_again(void **state)
+{
+    (void)state;
+    garbled_then_good(1);
+    assert_true(tu_log_has("not a host name or address"));
+    garbled_then_good(2);
+    assert_true(tu_log_has("negative node id"));
+}
+
+/* A leader no broker in the answer has is no leader: ask again. */
+static void test_leader_without_broker_refreshes(void **state)
+{
+    mb_client *c;
+    (void)state;
+    g_b.garble = 3;
+    g_b.garble_left = 1;
+    c = make("127.0.0.1:9092");
+    assert_int_equal(mb_client_want_topic(c, "orders"), 0);
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_int_equal(mb_client_leader(c, "orders", 0), -1); /* not 9 */
+    while (mb_client_leader(c, "orders", 0) != 1 && g_net.now < 10000)
+        mb_client_poll(c, 1000);
+    assert_int_equal(mb_client_leader(c, "orders", 0), 1);
+    assert_int_equal(g_b.md_seen, 2);
+    mb_client_destroy(c);
+}
+
+/* Answers that are never usable: waiting ends with the reason, soon. */
+static void test_garbled_metadata_wait_says_why(void **state)
+{
+    mb_client *c;
+    uint32_t t0 = g_net.now;
+    (void)state;
+    g_b.garble = 1;
+    g_b.garble_left = 1000;
+    c = make("127.0.0.1:9092");
+    assert_int_equal(mb_client_wait_ready(c, 10000), MSGBUS_ERR_MALFORMED);
+    assert_true(g_net.now - t0 < 2000);
+    assert_true(g_b.md_seen >= 3);
+    mb_client_destroy(c);
+}
+
+/* Item 4: a malformed frame fails every request in flight with a retriable error. */
+static void test_malformed_frame_is_retriable(void **state)
+{
+    mb_client *c = make("127.0.0.1:9092");
+    mb_net_req r;
+    (void)state;
+    g_b.offer_produce = 1;
+    g_b.produce_garbage = 1;
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    prod_req(&r);
+    g_prod_done = 0;
+    assert_int_equal(mb_client_send(c, 1, &r), 0);
+    mb_client_poll(c, 0);
+    assert_int_equal(g_prod_done, 1);
+    assert_int_equal(g_prod_err, MSGBUS_ERR_TRANSPORT);
+    assert_true(msgbus_err_retriable(g_prod_err));
+    assert_true(g_net.socks[0]->closed);
+    mb_client_destroy(c);
+}
+
+/* Item 5: a wait of 2^31 ms or more does not end at once. */
+static void test_long_wait_does_not_expire_at_once(void **state)
+{
+    mb_client *c;
+    (void)state;
+    g_net.refuse_host = "127.0.0.1";
+    c = make("127.0.0.1:9092");
+    /* it ends when the connect retries are spent, not with TIMEOUT at once */
+    assert_int_equal(mb_client_wait_ready(c, 0x80000000u), MSGBUS_ERR_TRANSPORT);
+    assert_int_equal(g_net.n_socks, 3);
+    mb_client_destroy(c);
+}
+
+/* ---- an allocator that keeps count ---- */
+
+static size_t g_live, g_peak, g_biggest;
+
+static void *count_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    g_live += n;
+    if (g_live > g_peak)
+        g_peak = g_live;
+    if (n > g_biggest)
+        g_biggest = n;
+    return malloc(n);
+}
+
+static void count_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    g_live -= n;
+    free(p);
+}
+
+/* Item 13: a 20 MiB hostile Metadata frame (a million brokers of zeros)
+ * costs the frame plus at most MSGBUS_CFG_METADATA_ARENA_MAX, not 8x. */
+static void test_huge_metadata_frame_bounded(void **state)
+{
+    static const msgbus_allocator counting = {count_alloc, count_free, NULL};
+    static uint8_t zeros[60000];
+    const size_t frame = 20u * 1024u * 1024u;
+    mb_client_config cfg;
+    mb_client *c = NULL;
+    msgbus_sock *s;
+    size_t sent = 0; /* zeros sent after the broker count */
+    int i;
+    (void)state;
+    config("127.0.0.1:9092", &cfg);
+    cfg.alloc = &counting;
+    g_live = g_peak = g_biggest = 0;
+    g_b.huge_md = 1;
+    assert_int_equal(mb_client_create(&c, &cfg), 0);
+    for (i = 0; i < 2000 && sent < frame; i++) {
+        mb_client_poll(c, 0);
+        s = st_live(&g_net);
+        if (s && s->in_off == s->in_len && g_b.md_seen == 1) {
+            size_t n = frame - sent < sizeof zeros ? frame - sent : sizeof zeros;
+            st_push(s, zeros, n);
+            sent += n;
+        }
+    }
+    assert_int_equal(sent, frame);
+    mb_client_poll(c, 0);
+    assert_true(tu_log_has("Metadata response refused"));
+    assert_true(g_biggest <= frame + 64);
+    assert_true(g_peak <= frame + (size_t)MSGBUS_CFG_METADATA_ARENA_MAX + 1024u * 1024u);
+    mb_client_destroy(c);
+    assert_int_equal(g_live, 0);
+}
+
 /* An allocator that refuses blocks of 4 KiB and more once armed. */
 static int g_refuse_big;
 
@@ -505,6 +798,15 @@ int main(void)
         T(test_periodic_refresh),
         T(test_huge_size_prefix_closes_connection),
         T(test_no_common_version),
+        T(test_same_step_cold_start),
+        T(test_same_step_topic_after_bootstrap),
+        T(test_poll_zero_does_follow_up),
+        T(test_garbled_metadata_asks_again),
+        T(test_leader_without_broker_refreshes),
+        T(test_garbled_metadata_wait_says_why),
+        T(test_malformed_frame_is_retriable),
+        T(test_long_wait_does_not_expire_at_once),
+        T(test_huge_metadata_frame_bounded),
         T(test_metadata_without_memory),
         T(test_bad_configuration),
     };

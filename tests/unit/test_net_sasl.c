@@ -458,6 +458,47 @@ static void test_bad_settings(void **state)
     assert_null(c);
 }
 
+/* 1 if @p needle (@p n bytes) occurs anywhere in @p hay (@p len bytes). */
+static int contains(const uint8_t *hay, size_t len, const void *needle, size_t n)
+{
+    size_t i;
+    for (i = 0; n <= len && i <= len - n; i++)
+        if (memcmp(hay + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* After authenticating, no connection's send buffer holds the password
+ * (PLAIN's token) or the SCRAM client proof (issue 12 item 15). */
+static void check_wiped(int scram)
+{
+    mb_client *c;
+    const uint8_t *buf;
+    size_t len;
+    const char *proof;
+    c = make(scram, 0);
+    mb_client_refresh_metadata(c, 1);
+    assert_int_equal(mb_client_wait_ready(c, 5000), 0);
+    assert_int_equal(g_b.authenticated_conns, 1);
+    buf = c->conns[0]->sbuf;
+    len = c->cfg.send_buf_size;
+    assert_false(contains(buf, len, PASSWORD, strlen(PASSWORD)));
+    if (scram) {
+        proof = strstr(k_client_final[scram - 1], ",p=");
+        assert_non_null(proof);
+        assert_false(contains(buf, len, proof, strlen(proof)));
+    }
+    mb_client_destroy(c);
+}
+
+static void test_secrets_wiped_from_send_buffer(void **state)
+{
+    check_wiped(0);
+    teardown(state);
+    setup(state);
+    check_wiped(1);
+}
+
 static void test_names(void **state)
 {
     msgbus_security_protocol p;
@@ -491,6 +532,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_broker_without_sasl, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secrets_wiped_from_send_buffer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
