@@ -39,8 +39,8 @@ struct msgbus {
     int has_pending;
     msgbus_read_fn cb; /* NULL: none registered (a callback thread ends when it sees NULL) */
     void *cb_ud;
-    int cb_thread;     /* 1: a thread of the bus runs the callback (else msgbus_poll) */
-    unsigned cb_busy;  /* callback calls in progress */
+    int cb_thread;    /* 1: a thread of the bus runs the callback (else msgbus_poll) */
+    unsigned cb_busy; /* callback calls in progress */
 #if MSGBUS_PORT_HAS_THREADS
     msgbus_port_thread_t thread;
 #endif
@@ -65,9 +65,9 @@ static int in_callback(const msgbus *bus)
 
 /* A wait of up to 2^64 ms counted down in 64 bits from the wrapping clock. */
 typedef struct wait_left {
-    uint64_t left;  /* ms still to wait */
-    uint32_t mark;  /* the clock reading @c left counts from */
-    int forever;    /* never over */
+    uint64_t left; /* ms still to wait */
+    uint32_t mark; /* the clock reading @c left counts from */
+    int forever;   /* never over */
 } wait_left;
 
 static void wait_start(wait_left *w, uint64_t ms, int forever)
@@ -714,7 +714,8 @@ int msgbus_disconnect(msgbus *bus)
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (in_callback(bus)) {
-        MB_LOG(&bus->log, MB_LOG_ERROR, "%s: msgbus_disconnect from a callback refused", bus->topic);
+        MB_LOG(&bus->log, MB_LOG_ERROR, "%s: msgbus_disconnect from a callback refused",
+               bus->topic);
         return MSGBUS_ERR_STATE;
     }
     if (!is_open(bus))
