@@ -491,39 +491,54 @@ int msgbus_flush(msgbus *bus, uint32_t timeout_ms)
 /* Reading                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* A poll error while a callback is registered: logged, and told to on_error. */
+static void cb_error(msgbus *bus, int err, const msgbus_record *rec)
+{
+    MB_LOG(&bus->log, MB_LOG_WARN, "%s [%d] at %lld: %s", bus->topic, (int)rec->partition,
+           (long long)rec->offset, msgbus_strerror(err));
+    if (bus->cfg.on_error)
+        bus_error(bus, err, bus->topic);
+}
+
 /*
  * Deliver to the callback what arrives within @p timeout_ms. The lock is
- * held while polling and dropped while the callback runs, so the callback
- * may call msgbus_commit() and the like.
- * @return 0, or MSGBUS_ERR_STATE once no callback is registered.
+ * held while polling and dropped while the callback (or on_error) runs, so
+ * it may call msgbus_commit() and the like. A bad batch is reported and
+ * stepped over; reading goes on.
+ * @return 1 once no callback is registered (the pump stops), else 0.
  */
 static int cb_pump(msgbus *bus, uint32_t timeout_ms)
 {
     msgbus_record rec;
     msgbus_read_fn fn;
     void *ud;
-    const msgbus *outer;
     int rc;
     msgbus_port_mutex_lock(&bus->lock);
     fn = bus->cb;
     ud = bus->cb_ud;
-    rc = fn ? msgbus_consumer_poll(bus->cons, &rec, timeout_ms) : MSGBUS_ERR_STATE;
-    bus->cb_busy += rc == 0;
-    msgbus_port_mutex_unlock(&bus->lock);
-    if (rc == MSGBUS_ERR_STATE)
-        return rc;
-    if (rc != 0) {
-        if (rc != MSGBUS_ERR_NO_MESSAGE) /* a bad batch is logged and stepped over */
-            MB_LOG(&bus->log, MB_LOG_WARN, "%s: %s", bus->topic, msgbus_strerror(rc));
-        return 0;
+    if (!fn) {
+        msgbus_port_mutex_unlock(&bus->lock);
+        return 1;
     }
-    outer = cb_of;
-    cb_of = bus;
-    fn(ud, &rec);
-    cb_of = outer;
+    memset(&rec, 0, sizeof rec);
+    rc = msgbus_consumer_poll(bus->cons, &rec, timeout_ms);
+    bus->cb_busy += rc != MSGBUS_ERR_NO_MESSAGE;
+    msgbus_port_mutex_unlock(&bus->lock);
+    if (rc == MSGBUS_ERR_NO_MESSAGE)
+        return 0;
+    if (rc == 0) {
+        const msgbus *outer = cb_of;
+        cb_of = bus;
+        fn(ud, &rec);
+        cb_of = outer;
+    } else {
+        cb_error(bus, rc, &rec);
+    }
     msgbus_port_mutex_lock(&bus->lock);
     bus->cb_busy--;
     msgbus_port_cond_broadcast(&bus->idle);
+    if (rc && bus->cb_thread) /* an error that comes back at once must not spin */
+        msgbus_port_cond_wait(&bus->idle, &bus->lock, 100);
     msgbus_port_mutex_unlock(&bus->lock);
     return 0;
 }

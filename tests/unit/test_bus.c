@@ -43,6 +43,7 @@ static int g_fetches;        /* Fetch requests answered */
 static int g_data_fetch;     /* the first Fetch answered with the records */
 static int g_records_served; /* 1 once the records went out */
 static int g_produce_n;      /* Produce requests answered */
+static int g_corrupt;        /* serve the records on every Fetch, with a bad CRC */
 static int64_t g_next_offset;
 
 /* ---- a scripted broker: topic "t", one partition, leader 1 ---- */
@@ -71,6 +72,8 @@ static void add_records(void)
     assert_int_equal(mb_batch_finish(&b, &data, &len), 0);
     memmove(g_records, data, len);
     g_records_len = len;
+    if (g_corrupt)
+        g_records[len - 1] ^= 0x55; /* the last record's bytes: the CRC no longer matches */
 }
 
 static void answer_api_versions(mb_wr *w, const mb_req_hdr *h)
@@ -110,7 +113,7 @@ static void answer_fetch(mb_wr *w, const mb_req_hdr *h)
     mb_fetch_partition_resp p;
     mb_fetch_topic_resp t = {{"t", 1}, &p, 1};
     mb_fetch_resp resp = {0, 0, 0, &t, 1};
-    int give = !g_records_served && g_fetches++ >= g_data_fetch;
+    int give = g_corrupt || (!g_records_served && g_fetches++ >= g_data_fetch);
     memset(&p, 0, sizeof p);
     p.high_watermark = give || g_records_served ? N_RECORDS : 0;
     p.last_stable_offset = p.high_watermark;
@@ -209,6 +212,7 @@ static int setup(void **state)
     g_records_served = 0;
     g_produce_n = 0;
     g_next_offset = 0;
+    g_corrupt = 0;
     st_init(&g_net, respond, NULL);
     add_records();
 #if MSGBUS_PORT_HAS_THREADS
@@ -662,6 +666,45 @@ static void test_callback_thread_disconnect(void **state)
 }
 #endif
 
+/* A batch that fails its CRC while a callback is registered: on_error hears of it. */
+static int g_errors, g_first_error, g_records_seen;
+
+static void count_error(void *ud, int err, const char *reason)
+{
+    (void)ud;
+    assert_string_equal(reason, "t");
+    if (g_errors++ == 0)
+        g_first_error = err;
+}
+
+static void count_record(void *ud, const msgbus_record *rec)
+{
+    (void)ud;
+    (void)rec;
+    g_records_seen++;
+}
+
+static void test_callback_bad_batch_to_on_error(void **state)
+{
+    msgbus_config cfg;
+    msgbus *bus;
+    int rounds = 0;
+    (void)state;
+    g_corrupt = 1;
+    add_records();
+    g_errors = g_first_error = g_records_seen = 0;
+    base_config(&cfg, MSGBUS_READER);
+    cfg.on_error = count_error;
+    bus = open_reader(&cfg);
+    assert_int_equal(msgbus_register_cb(bus, count_record, NULL), 0);
+    while (g_errors == 0 && rounds++ < 100)
+        assert_int_equal(msgbus_poll(bus, 20), 0);
+    assert_true(g_errors > 0);
+    assert_int_equal(g_first_error, MSGBUS_ERR_CRC);
+    assert_int_equal(g_records_seen, 0); /* nothing from a batch that failed its check */
+    msgbus_destroy(bus);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,6 +718,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reader_nonblocking, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_huge_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callback_app_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_callback_bad_batch_to_on_error, setup, teardown),
 #if MSGBUS_PORT_HAS_THREADS
         cmocka_unit_test_setup_teardown(test_callback_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callback_thread_disconnect, setup, teardown),
