@@ -415,7 +415,10 @@ int msgbus_connect(msgbus **out, const msgbus_config *cfg)
         strcpy(b->topic, cfg->topic);
         b->cfg.topic = b->topic;
         b->cfg.bootstrap = b->bootstrap;
-        rc = b->cfg.direction == MSGBUS_READER ? open_reader(b) : open_writer(b);
+        if (b->cfg.direction == MSGBUS_READER) /* a build without the consumer drops the rest */
+            rc = MSGBUS_CFG_CONSUMER ? open_reader(b) : MSGBUS_ERR_NOT_BUILT;
+        else
+            rc = open_writer(b);
         if (rc) {
             msgbus_port_cond_destroy(&b->idle);
             msgbus_port_mutex_destroy(&b->lock);
@@ -559,7 +562,7 @@ int msgbus_poll(msgbus *bus, uint32_t timeout_ms)
         return MSGBUS_ERR_INVALID_ARG;
     if (in_callback(bus) || !is_open(bus))
         return MSGBUS_ERR_STATE;
-    if (bus->prod)
+    if (!MSGBUS_CFG_CONSUMER || bus->prod) /* without the consumer there is no reader */
         return msgbus_producer_poll(bus->prod, clamp_wait(timeout_ms));
     wait_start(&w, timeout_ms, 0);
     do {
@@ -735,14 +738,15 @@ int msgbus_disconnect(msgbus *bus)
     }
     if (!is_open(bus))
         return MSGBUS_ERR_STATE;
-    msgbus_unregister_cb(bus); /* MSGBUS_ERR_STATE when none: nothing to stop */
+    if (MSGBUS_CFG_CONSUMER)
+        msgbus_unregister_cb(bus); /* MSGBUS_ERR_STATE when none: nothing to stop */
     msgbus_port_mutex_lock(&bus->lock);
     bus->open = 0;
     cons = bus->cons;
     prod = bus->prod;
     bus->has_pending = 0;
     msgbus_port_mutex_unlock(&bus->lock);
-    if (cons) {
+    if (MSGBUS_CFG_CONSUMER && cons) {
         msgbus_consumer_close(cons);
         bus->cons = NULL;
         return 0;
