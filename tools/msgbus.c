@@ -381,7 +381,10 @@ static int all_at_end(msgbus_consumer *c, const char *topic, int32_t first, int3
     return held > 0;
 }
 
-/* Set by SIGINT / SIGTERM: stop, print what is buffered, commit it, leave. */
+/*
+ * Set by SIGINT / SIGTERM: stop, print what is buffered, commit it, leave.
+ * A second signal ends the program at once (nothing more is committed then).
+ */
 static volatile sig_atomic_t g_stop;
 
 static void on_stop_signal(int sig)
@@ -396,7 +399,7 @@ static void catch_stop_signals(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: a wait is cut short */
+    sa.sa_flags = (int)SA_RESETHAND; /* no SA_RESTART: a wait is cut short; a second signal kills */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
