@@ -3,7 +3,8 @@
 #   1. Release build (strict warnings, -Werror on library code), all tests
 #      (Debian's mbedTLS 2.28), then the TLS and SASL tests again against
 #      mbedTLS 3.6 built from Debian's source (scripts/mbedtls3.sh);
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer build, all tests;
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build, all tests; then
+#      a ThreadSanitizer build, the tests that run threads;
 #   3. the footprint table for Cortex-M4 checked against its budgets, and the
 #      unit tests cross-compiled for Cortex-M4 and run under QEMU;
 #   4. every libFuzzer target for a short bounded run over its seed corpus;
@@ -58,6 +59,22 @@ cmake --build build/asan -j"$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j"$JOBS" | tee build/asan.ctest.log
 passed=$((passed + $(count build/asan.ctest.log)))
+
+step "ThreadSanitizer build, the tests that run threads"
+cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+      -DMSGBUS_TSAN=ON -DMSGBUS_BUILD_BENCH=OFF >/dev/null
+cmake --build build/tsan -j"$JOBS"
+# Loop threads (producer, bus callback), pool lock hooks, the port's threads,
+# and the programs against the test broker (the CLI's produce, the examples and
+# test_int_bus run loop threads). Left out: test_int_produce and
+# test_int_consume, which run librdkafka in process (its threads, started
+# inside glibc, crash ThreadSanitizer's allocator), and test_pool_client,
+# which replaces malloc. The broker process itself is built without TSan.
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --test-dir build/tsan --output-on-failure -j"$JOBS" \
+  -R '^(test_bus|test_pool|test_port_posix|test_producer|test_consumer|test_int_(net|bus|tls)|cli_.*|example_.*|tls_.*)$' \
+  | tee build/tsan.ctest.log
+passed=$((passed + $(count build/tsan.ctest.log)))
 
 step "tests on an emulated Cortex-M4 (QEMU mps2-an386, semihosting)"
 scripts/target_tests.sh | tee build/target.ctest.log

@@ -7,7 +7,7 @@
  *
  *   msgbus consume -b BROKERS -t TOPIC [-g GROUP | -p PARTITION]
  *                  [-o beginning|end|OFFSET|s@TIMESTAMP_MS]
- *                  [-n COUNT] [-e] [-v]
+ *                  [-n COUNT] [-e] [-T TIMEOUT_MS] [-v]
  *
  * Every command also takes the security options (TLS and SASL):
  *   --security-protocol plaintext|ssl|sasl_plaintext|sasl_ssl
@@ -20,16 +20,22 @@
  * generated messages of SIZE bytes) and exits 0 only when every message was
  * acknowledged; the count delivered goes to stderr. consume prints one
  * message value per line; -e exits at the end of every partition, -n after
- * COUNT messages.
+ * COUNT messages, SIGINT or SIGTERM once what was printed is flushed. In a
+ * group (-g) it commits, every second and on exit, only the offsets of
+ * records it has printed and flushed (never what is still in stdout's
+ * buffer), then leaves the group. -p names a partition that must exist.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "msgbus/consumer.h"
 #include "msgbus/error.h"
+#include "msgbus/kafka_errors.h"
+#include "msgbus/port.h"
 #include "msgbus/port_tcp.h"
 #include "msgbus/producer.h"
 #include "net/client.h"
@@ -46,13 +52,18 @@ static void usage(FILE *f)
             "           send each line of stdin as a message, or COUNT messages of SIZE\n"
             "           bytes; exit 0 only if all were acknowledged\n"
             "  consume -b LIST -t TOPIC [-g GROUP | -p PARTITION] [-o beginning|end|OFFSET|s@MS]\n"
-            "          [-n COUNT] [-e] [-v]\n"
+            "          [-n COUNT] [-e] [-T TIMEOUT_MS] [-v]\n"
             "           print each message value on a line; -e: stop at the end of every\n"
-            "           partition; -n: stop after COUNT messages\n\n"
+            "           partition; -n: stop after COUNT messages; SIGINT/SIGTERM: stop.\n"
+            "           With -g, commit only what was printed and flushed, then leave.\n"
+            "           Exit status: 0 when stopped by -n, -e or a signal with everything\n"
+            "           printed (and committed); 1 after an error (no broker, unknown topic\n"
+            "           or partition, a bad batch, a failed commit, stdout closed); 2 usage\n\n"
             "options:\n"
             "  -b LIST  bootstrap brokers\n"
             "  -t TOPIC only this topic (repeatable; created if the cluster allows it)\n"
-            "  -T MS    give up after MS milliseconds (default 10000)\n"
+            "  -T MS    metadata: give up after MS milliseconds; consume: the longest wait\n"
+            "           for the topic's metadata and for the final commit (default 10000)\n"
             "  -v       log the client's progress to stderr\n\n"
             "security options (every command):\n"
             "  --security-protocol plaintext|ssl|sasl_plaintext|sasl_ssl\n"
@@ -370,122 +381,278 @@ static int all_at_end(msgbus_consumer *c, const char *topic, int32_t first, int3
     return held > 0;
 }
 
-static int cmd_consume(int argc, char **argv)
+/*
+ * Set by SIGINT / SIGTERM: stop, print what is buffered, commit it, leave.
+ * A second signal ends the program at once (nothing more is committed then).
+ */
+static volatile sig_atomic_t g_stop;
+
+static void on_stop_signal(int sig)
 {
+    (void)sig;
+    g_stop = 1;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = (int)SA_RESETHAND; /* no SA_RESTART: a wait is cut short; a second signal kills */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+typedef struct consume_opts {
     msgbus_consumer_config cfg;
-    msgbus_consumer *c;
-    msgbus_record rec;
-    const char *topic = NULL, *from = "beginning", *group = NULL;
-    int32_t part = -1, first, n_parts = 1, i;
-    long count = -1, got = 0;
-    int at_end = 0, rc;
-    msgbus_consumer_config_init(&cfg);
-    cfg.fetch_max_wait_ms = 100;
+    const char *topic, *from, *group;
+    int32_t part;
+    long count, timeout;
+    int at_end;
+} consume_opts;
+
+/* Parse consume's options into @p o: 0, or 2 (usage printed). */
+static int consume_args(consume_opts *o, int argc, char **argv)
+{
+    int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int so = security_opt(&cfg.security, a, v);
+        char *end = NULL;
+        int so = security_opt(&o->cfg.security, a, v);
         if (so > 0) {
             i += so - 1;
             continue;
         }
-        if (so < 0) {
-            usage(stderr);
-            return 2;
-        }
-        if (!strcmp(a, "-e")) {
-            at_end = 1;
+        if (so < 0)
+            break;
+        if (!strcmp(a, "-e") || !strcmp(a, "-v")) {
+            o->at_end |= a[1] == 'e';
+            if (a[1] == 'v')
+                o->cfg.log = log_stderr, o->cfg.log_level = MSGBUS_LOG_DEBUG;
             continue;
         }
-        if (!strcmp(a, "-v")) {
-            cfg.log = log_stderr;
-            cfg.log_level = MSGBUS_LOG_DEBUG;
-            continue;
-        }
-        if (!v) {
-            usage(stderr);
-            return 2;
-        }
+        if (!v)
+            break;
         if (!strcmp(a, "-b"))
-            cfg.bootstrap = v;
+            o->cfg.bootstrap = v;
         else if (!strcmp(a, "-t"))
-            topic = v;
-        else if (!strcmp(a, "-p"))
-            part = (int32_t)strtol(v, NULL, 10);
+            o->topic = v;
+        else if (!strcmp(a, "-p") && (o->part = (int32_t)strtol(v, &end, 10)) >= 0 && !*end)
+            ;
         else if (!strcmp(a, "-o"))
-            from = v;
+            o->from = v;
         else if (!strcmp(a, "-g"))
-            group = v;
+            o->group = v;
         else if (!strcmp(a, "-n"))
-            count = strtol(v, NULL, 10);
-        else {
-            usage(stderr);
-            return 2;
-        }
+            o->count = strtol(v, NULL, 10);
+        else if (!strcmp(a, "-T") && (o->timeout = strtol(v, &end, 10)) > 0 && !*end)
+            ;
+        else
+            break;
         i++;
     }
-    if (!cfg.bootstrap || !topic) {
+    if (i < argc || !o->cfg.bootstrap || !o->topic || (o->group && o->part >= 0) ||
+        o->timeout <= 0 || o->timeout > 0x7fffffffL) {
         usage(stderr);
         return 2;
     }
-    if (!cfg.log) {
-        cfg.log = log_stderr;
-        cfg.log_level = MSGBUS_LOG_WARN;
-    }
-    security_env(&cfg.security);
-    cfg.group_id = group;
-    if (group) {
-        cfg.session_timeout_ms = 6000;
-        cfg.heartbeat_interval_ms = 1000;
-        cfg.auto_commit_interval_ms = 1000;
-        cfg.auto_offset_reset = strcmp(from, "end") ? MSGBUS_OFFSET_BEGINNING : MSGBUS_OFFSET_END;
-    }
-    if ((rc = msgbus_consumer_create(&c, &cfg)) != 0) {
-        fprintf(stderr, "msgbus: cannot connect to %s: %s\n", cfg.bootstrap, msgbus_strerror(rc));
+    return 0;
+}
+
+/*
+ * Check the topic (and -p's partition) against the cluster's metadata, then
+ * join the group or assign the partitions. 0, or 1 (the error printed).
+ */
+static int consume_start(msgbus_consumer *c, const consume_opts *o, int32_t *first, int32_t *n)
+{
+    const char *from = o->from;
+    int32_t i, count = 0;
+    int rc = msgbus_consumer_partition_count(c, o->topic, &count, (uint32_t)o->timeout);
+    if (rc == 0 && o->part >= count) {
+        fprintf(stderr, "msgbus: partition %d does not exist: %s has %d partitions\n", (int)o->part,
+                o->topic, (int)count);
         return 1;
     }
-    first = part;
-    if (part < 0) {
-        first = 0;
-        rc = msgbus_consumer_partition_count(c, topic, &n_parts, 10000);
-    }
-    if (rc == 0 && group)
-        rc = msgbus_consumer_subscribe(c, &topic, 1);
-    for (i = first; rc == 0 && !group && i < first + n_parts; i++) {
+    *first = o->part >= 0 ? o->part : 0;
+    *n = o->part >= 0 ? 1 : count;
+    if (rc == 0 && o->group)
+        rc = msgbus_consumer_subscribe(c, &o->topic, 1);
+    for (i = *first; rc == 0 && !o->group && i < *first + *n; i++) {
         if (!strcmp(from, "beginning"))
-            rc = msgbus_consumer_assign(c, topic, i, MSGBUS_OFFSET_BEGINNING);
+            rc = msgbus_consumer_assign(c, o->topic, i, MSGBUS_OFFSET_BEGINNING);
         else if (!strcmp(from, "end"))
-            rc = msgbus_consumer_assign(c, topic, i, MSGBUS_OFFSET_END);
+            rc = msgbus_consumer_assign(c, o->topic, i, MSGBUS_OFFSET_END);
         else if (!strncmp(from, "s@", 2))
-            rc = msgbus_consumer_assign_time(c, topic, i, strtoll(from + 2, NULL, 10));
+            rc = msgbus_consumer_assign_time(c, o->topic, i, strtoll(from + 2, NULL, 10));
         else
-            rc = msgbus_consumer_assign(c, topic, i, strtoll(from, NULL, 10));
+            rc = msgbus_consumer_assign(c, o->topic, i, strtoll(from, NULL, 10));
     }
     if (rc) {
-        fprintf(stderr, "msgbus: cannot consume %s: %s\n", topic, msgbus_strerror(rc));
+        fprintf(stderr, "msgbus: cannot consume %s: %s (%s)\n", o->topic, msgbus_strerror(rc),
+                msgbus_err_name(rc));
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * With a group: the offset after the last record printed, per partition
+ * (-1: none since the last commit or this member does not hold it). Only
+ * these are committed, and only once stdout has been flushed, so a commit
+ * never covers a record that was not written out.
+ */
+typedef struct written {
+    int64_t *next;
+    int32_t n;
+    int dirty;
+} written;
+
+static int written_note(written *w, int32_t part, int64_t next)
+{
+    if (part >= w->n) {
+        int32_t n = part + 1, i;
+        int64_t *p = realloc(w->next, (size_t)n * sizeof *p);
+        if (!p)
+            return MSGBUS_ERR_NOMEM;
+        for (i = w->n; i < n; i++)
+            p[i] = -1;
+        w->next = p;
+        w->n = n;
+    }
+    w->next[part] = next;
+    w->dirty = 1;
+    return 0;
+}
+
+/* Rebalance: a partition taken away is not this member's to commit any more. */
+static void on_rebalance(void *ud, int assigned, const msgbus_topic_partition *parts, size_t n)
+{
+    written *w = ud;
+    size_t i;
+    if (assigned)
+        return;
+    fflush(stdout); /* what was printed for them is out, at least */
+    for (i = 0; i < n; i++)
+        if (parts[i].partition >= 0 && parts[i].partition < w->n)
+            w->next[parts[i].partition] = -1;
+}
+
+/* Flush stdout, then commit what it held. 0, or an error (printed if @p wait_ms). */
+static int commit_written(msgbus_consumer *c, const char *topic, written *w, uint32_t wait_ms)
+{
+    msgbus_topic_partition *tp;
+    size_t k = 0;
+    int32_t i;
+    int rc;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return MSGBUS_ERR_TRANSPORT; /* nothing is committed for what may not be out */
+    if (!w->dirty)
+        return 0;
+    if (!(tp = malloc((size_t)w->n * sizeof *tp)))
+        return MSGBUS_ERR_NOMEM;
+    for (i = 0; i < w->n; i++)
+        if (w->next[i] >= 0)
+            tp[k++] = (msgbus_topic_partition){topic, i, w->next[i]};
+    rc = k ? msgbus_consumer_commit_offsets(c, tp, k, wait_ms) : 0;
+    free(tp);
+    if (rc == 0)
+        w->dirty = 0;
+    else if (wait_ms)
+        fprintf(stderr, "msgbus: commit failed: %s (%s)\n", msgbus_strerror(rc),
+                msgbus_err_name(rc));
+    return rc;
+}
+
+/* An error from poll: 1 to stop (it cannot get better by waiting), 0 to go on. */
+static int consume_fatal(int rc)
+{
+    return rc == MSGBUS_ERR_TRANSPORT || rc == MSGBUS_ERR_STATE || rc == MSGBUS_ERR_NOMEM ||
+           rc == MSGBUS_KERR_UNKNOWN_TOPIC_OR_PARTITION || (rc > 0 && !msgbus_err_retriable(rc));
+}
+
+/* Print records until -n, -e, a signal or a fatal error; commit every second. */
+static int consume_loop(msgbus_consumer *c, const consume_opts *o, written *w, int32_t first,
+                        int32_t n, long *got)
+{
+    uint32_t last_commit = msgbus_port_now_ms();
+    int errors = 0;
+    while (!g_stop && (o->count < 0 || *got < o->count)) {
+        msgbus_record rec;
+        int rc = msgbus_consumer_poll(c, &rec, 200);
+        if (rc == 0) {
+            fwrite(rec.value ? rec.value : "", 1, rec.value_len, stdout);
+            if (fputc('\n', stdout) == EOF)
+                return errors + 1; /* stdout is gone: commit nothing more */
+            (*got)++;
+            if (o->group && written_note(w, rec.partition, rec.offset + 1) != 0)
+                return errors + 1;
+        } else if (rc != MSGBUS_ERR_NO_MESSAGE) {
+            fprintf(stderr, "msgbus: %s [%d] at %lld: %s (%s)\n", rec.topic ? rec.topic : o->topic,
+                    (int)rec.partition, (long long)rec.offset, msgbus_strerror(rc),
+                    msgbus_err_name(rc));
+            errors++;
+            if (consume_fatal(rc))
+                break;
+        }
+        if (o->group && msgbus_time_diff(msgbus_port_now_ms(), last_commit) >= 1000) {
+            last_commit = msgbus_port_now_ms();
+            commit_written(c, o->topic, w, 0); /* a failure is retried next second */
+        }
+        if (o->at_end && all_at_end(c, o->topic, first, n, o->group != NULL))
+            break;
+    }
+    return errors;
+}
+
+static int cmd_consume(int argc, char **argv)
+{
+    consume_opts o;
+    written w = {NULL, 0, 0};
+    msgbus_consumer *c;
+    int32_t first = 0, n_parts = 1;
+    long got = 0;
+    int rc, errors;
+    memset(&o, 0, sizeof o);
+    msgbus_consumer_config_init(&o.cfg);
+    o.cfg.fetch_max_wait_ms = 100;
+    o.from = "beginning";
+    o.part = -1;
+    o.count = -1;
+    o.timeout = 10000;
+    if (consume_args(&o, argc, argv))
+        return 2;
+    if (!o.cfg.log)
+        o.cfg.log = log_stderr, o.cfg.log_level = MSGBUS_LOG_WARN;
+    security_env(&o.cfg.security);
+    o.cfg.group_id = o.group;
+    if (o.group) {
+        o.cfg.session_timeout_ms = 6000;
+        o.cfg.heartbeat_interval_ms = 1000;
+        o.cfg.auto_commit_interval_ms = 0; /* only what was printed is committed, by us */
+        o.cfg.auto_offset_reset =
+            strcmp(o.from, "end") ? MSGBUS_OFFSET_BEGINNING : MSGBUS_OFFSET_END;
+        o.cfg.on_rebalance = on_rebalance;
+        o.cfg.rebalance_ud = &w;
+    }
+    catch_stop_signals();
+    if ((rc = msgbus_consumer_create(&c, &o.cfg)) != 0) {
+        fprintf(stderr, "msgbus: cannot connect to %s: %s\n", o.cfg.bootstrap, msgbus_strerror(rc));
+        return 1;
+    }
+    if (consume_start(c, &o, &first, &n_parts) != 0) {
         msgbus_consumer_close(c);
         return 1;
     }
-    while (count < 0 || got < count) {
-        rc = msgbus_consumer_poll(c, &rec, 200);
-        if (rc == 0) {
-            fwrite(rec.value ? rec.value : "", 1, rec.value_len, stdout);
-            fputc('\n', stdout);
-            got++;
-            continue;
-        }
-        if (rc != MSGBUS_ERR_NO_MESSAGE) {
-            fprintf(stderr, "msgbus: %s [%d] at %lld: %s\n", rec.topic ? rec.topic : topic,
-                    (int)rec.partition, (long long)rec.offset, msgbus_strerror(rc));
-            if (rc == MSGBUS_ERR_TRANSPORT || rc == MSGBUS_ERR_STATE)
-                break;
-        }
-        if (at_end && all_at_end(c, topic, first, n_parts, group != NULL))
-            break;
-    }
-    fflush(stdout);
-    msgbus_consumer_close(c);
-    fprintf(stderr, "%ld consumed\n", got);
-    return 0;
+    errors = consume_loop(c, &o, &w, first, n_parts, &got);
+    if (o.group)
+        errors += commit_written(c, o.topic, &w, (uint32_t)o.timeout) != 0;
+    else if (fflush(stdout) != 0)
+        errors++;
+    msgbus_consumer_close(c); /* leaves the group */
+    free(w.next);
+    fprintf(stderr, "%ld consumed%s\n", got, g_stop ? " (stopped by a signal)" : "");
+    return errors ? 1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -169,6 +169,35 @@
 #define MSGBUS_CFG_METADATA_ARENA_MAX (8L * 1024L * 1024L)
 #endif
 
+/* ---- The bus facade (src/bus/bus.c): its waits ---------------------------- */
+
+/**
+ * Longest wait the bus API hands to the producer in one call (a blocking
+ * write's write_timeout_ms, msgbus_flush(), msgbus_poll() on a writer,
+ * msgbus_disconnect()): a longer one is cut to this. The producer counts
+ * time in signed 32-bit differences, so 2^31 ms or more would expire at once.
+ */
+#ifndef MSGBUS_CFG_BUS_MAX_WAIT_MS
+#define MSGBUS_CFG_BUS_MAX_WAIT_MS 0x7fffffffL
+#endif
+
+/**
+ * A bus read or msgbus_poll() on a reader waits in slices of at most this
+ * many milliseconds (counting the whole wait in 64 bits, so any
+ * read_timeout_ms works), taking the bus lock for one slice at a time: it
+ * bounds how long msgbus_commit() from another thread waits for a read.
+ */
+#ifndef MSGBUS_CFG_BUS_WAIT_SLICE_MS
+#define MSGBUS_CFG_BUS_WAIT_SLICE_MS 100
+#endif
+
+#if MSGBUS_CFG_BUS_MAX_WAIT_MS < 1 || MSGBUS_CFG_BUS_MAX_WAIT_MS > 0x7fffffffL
+#error "MSGBUS_CFG_BUS_MAX_WAIT_MS must be in [1, INT32_MAX]"
+#endif
+#if MSGBUS_CFG_BUS_WAIT_SLICE_MS < 1 || MSGBUS_CFG_BUS_WAIT_SLICE_MS > 60000
+#error "MSGBUS_CFG_BUS_WAIT_SLICE_MS must be in [1, 60000]"
+#endif
+
 #if !MSGBUS_CFG_PRODUCER && !MSGBUS_CFG_CONSUMER
 #error "MSGBUS_CFG_PRODUCER and MSGBUS_CFG_CONSUMER are both 0: nothing would be left"
 #endif

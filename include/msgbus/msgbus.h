@@ -46,6 +46,22 @@
  * Threads: every function may be called from any thread, except that
  * msgbus_disconnect() and msgbus_destroy() must not run concurrently with
  * other calls on the same handle.
+ *
+ * Callbacks (the reader callback, on_delivery, on_error) run without any
+ * lock of the bus held. From inside a callback, on its own bus, it may call:
+ * - msgbus_commit() (commits what has been handed out, this record
+ *   included), msgbus_message_available(), msgbus_status();
+ * - on a writer, msgbus_write() and friends in non-blocking mode.
+ * Every call that would wait for the callback itself or for the loop that
+ * runs it returns MSGBUS_ERR_STATE at once instead of hanging: a blocking
+ * write, msgbus_flush(), msgbus_poll(), msgbus_read(), msgbus_register_cb(),
+ * msgbus_unregister_cb(), msgbus_disconnect(); msgbus_destroy() from a
+ * callback does nothing (and logs an error). Other buses may be used freely.
+ *
+ * Waits: every timeout takes the whole uint32_t range. Reads and
+ * msgbus_poll() count it in 64 bits; waits handed to the producer (blocking
+ * writes, flush, disconnect) are cut to MSGBUS_CFG_BUS_MAX_WAIT_MS
+ * (2^31 - 1 ms, about 24.8 days; config_defaults.h).
  */
 #ifndef MSGBUS_MSGBUS_H
 #define MSGBUS_MSGBUS_H
@@ -95,7 +111,10 @@ typedef enum msgbus_start {
     MSGBUS_START_DELTA = 5      /**< the first message at or after now - start_delta_ms (replay) */
 } msgbus_start;
 
-/** Reader callback (Go: CBFunc): @p rec and its bytes are valid during the call only. */
+/**
+ * Reader callback (Go: CBFunc): @p rec and its bytes are valid during the
+ * call only. What it may call on its own bus: see "Callbacks" above.
+ */
 typedef void (*msgbus_read_fn)(void *ud, const msgbus_record *rec);
 
 /** Connection configuration (Go: MsgBusConfig, plus what deployments need). */
@@ -147,7 +166,7 @@ typedef struct msgbus_config {
 /** Opaque connection handle (Go: MsgBusIO). */
 typedef struct msgbus msgbus;
 
-/** Fill @p cfg with the defaults above. */
+/** Fill @p cfg with the defaults above; NULL is a no-op. */
 void msgbus_config_init(msgbus_config *cfg);
 
 /**
@@ -172,7 +191,8 @@ int msgbus_connect(msgbus **out, const msgbus_config *cfg);
  * @return 0; MSGBUS_ERR_QUEUE_FULL (non-blocking, try again);
  *         MSGBUS_ERR_INVALID_ARG (NULL data with a length);
  *         MSGBUS_ERR_MSG_TOO_LARGE; MSGBUS_ERR_STATE after msgbus_disconnect();
- *         blocking mode: the delivery error, or MSGBUS_ERR_TIMEOUT.
+ *         blocking mode: the delivery error, or MSGBUS_ERR_TIMEOUT;
+ *         MSGBUS_ERR_STATE for a blocking write from a callback of this bus.
  */
 int msgbus_write(msgbus *bus, const void *data, size_t len);
 
@@ -209,6 +229,7 @@ int msgbus_read_record(msgbus *bus, msgbus_record *rec);
  * Commit what has been read to the reader's group (with auto-commit it also
  * happens every auto_commit_interval_ms), waiting for the answer at most
  * @p wait_ms (0: do not wait).
+ * May be called from the reader callback.
  * @return 0; MSGBUS_ERR_STATE on a writer, a reader without a group, or while
  *         the group is rebalancing; MSGBUS_ERR_TIMEOUT; the broker's error.
  */
@@ -222,6 +243,8 @@ int msgbus_message_available(msgbus *bus);
 
 /**
  * Hand every inbound message to @p fn (Go: RegisterCB).
+ * The callback runs without the bus lock held; msgbus_commit() from it is
+ * fine (see "Callbacks" above).
  * @return 0; MSGBUS_ERR_STATE on a writer, after disconnect, or when one is
  *         registered already; MSGBUS_ERR_INVALID_ARG for a NULL @p fn.
  */
@@ -229,15 +252,17 @@ int msgbus_register_cb(msgbus *bus, msgbus_read_fn fn, void *ud);
 
 /**
  * Stop calling the callback (Go: UnregisterCB). On return no call is in
- * progress or will start. Must not be called from the callback itself.
- * @return 0, MSGBUS_ERR_STATE when none is registered.
+ * progress or will start.
+ * @return 0, MSGBUS_ERR_STATE when none is registered or when called from
+ *         the callback itself (it would wait for itself).
  */
 int msgbus_unregister_cb(msgbus *bus);
 
 /**
  * Wait until every message written so far has been acknowledged or has
  * failed, at most @p timeout_ms.
- * @return 0, MSGBUS_ERR_TIMEOUT, MSGBUS_ERR_STATE after disconnect.
+ * @return 0, MSGBUS_ERR_TIMEOUT, MSGBUS_ERR_STATE after disconnect or from a
+ *         callback of this bus.
  */
 int msgbus_flush(msgbus *bus, uint32_t timeout_ms);
 
@@ -245,6 +270,8 @@ int msgbus_flush(msgbus *bus, uint32_t timeout_ms);
  * Run the event loop for at most @p timeout_ms: only needed with
  * MSGBUS_LOOP_APP (ports without threads), where a reader's callback runs
  * from here; otherwise it just waits.
+ * @return 0; MSGBUS_ERR_STATE after disconnect or from a callback of this
+ *         bus; a writer: the producer's fatal error.
  */
 int msgbus_poll(msgbus *bus, uint32_t timeout_ms);
 
@@ -256,11 +283,15 @@ int msgbus_status(const msgbus *bus);
  * then report what is left as failed. The handle stays valid (status
  * CLOSED; writes return MSGBUS_ERR_STATE) until msgbus_destroy().
  * @return 0, MSGBUS_ERR_TIMEOUT (messages were lost), MSGBUS_ERR_STATE if
- *         already closed.
+ *         already closed or when called from a callback of this bus (nothing
+ *         is closed then).
  */
 int msgbus_disconnect(msgbus *bus);
 
-/** Disconnect if still open, then free the handle. NULL is a no-op. */
+/**
+ * Disconnect if still open, then free the handle. NULL is a no-op; so is a
+ * call from a callback of this bus (it logs an error).
+ */
 void msgbus_destroy(msgbus *bus);
 
 #ifdef __cplusplus

@@ -1,10 +1,23 @@
 /*
  * bus.c - the bus facade: maps a msgbus_config (the Go msgbus shape) onto a
- * producer bound to one topic, and gives writes the blocking or
- * non-blocking meaning the config asks for.
+ * producer bound to one topic (a writer) or a consumer of one topic (a
+ * reader), and gives writes and reads the blocking or non-blocking meaning
+ * the config asks for.
+ *
+ * Calls go one way: application -> bus.c -> producer.c / consumer.c. The
+ * only calls back up are the application's callbacks (the reader callback,
+ * on_delivery, on_error), which bus.c runs without holding its lock and
+ * inside a marker (cb_of, per thread) so that a call from a callback into
+ * its own bus that would wait for that callback, or for the loop running it,
+ * returns MSGBUS_ERR_STATE instead of deadlocking.
+ *
+ * Waits longer than 2^31 ms: reads and msgbus_poll() count the time left in
+ * 64 bits and wait in slices; waits handed to the producer are clamped to
+ * MSGBUS_CFG_BUS_MAX_WAIT_MS.
  */
 #include <string.h>
 
+#include "msgbus/config_defaults.h"
 #include "msgbus/msgbus.h"
 #include "msgbus/port.h"
 #include "net/client.h"
@@ -18,20 +31,83 @@ struct msgbus {
     char group_id[64];     /* generated when the config has none */
     msgbus_producer *prod; /* writer */
     msgbus_consumer *cons; /* reader */
-    msgbus_record pending; /* read but not yet taken (a value too long for the buffer) */
-    int has_pending;
-    msgbus_read_fn cb;
-    void *cb_ud;
-    volatile int cb_run;
-    int cb_thread;
     mb_logger log;
+    /* everything below is read and written under lock */
     msgbus_port_mutex_t lock; /* the consumer: read calls vs the callback thread */
-    msgbus_port_cond_t idle;  /* msgbus_poll() waits on it when it has nothing to run */
+    msgbus_port_cond_t idle;  /* signalled when a callback call ends */
+    msgbus_record pending;    /* read but not yet taken (a value too long for the buffer) */
+    int has_pending;
+    msgbus_read_fn cb; /* NULL: none registered (a callback thread ends when it sees NULL) */
+    void *cb_ud;
+    int cb_thread;    /* 1: a thread of the bus runs the callback (else msgbus_poll) */
+    unsigned cb_busy; /* callback calls in progress */
 #if MSGBUS_PORT_HAS_THREADS
     msgbus_port_thread_t thread;
 #endif
     int open;
 };
+
+/*
+ * The bus whose callback the calling thread is running (NULL: none). Per
+ * thread where the port has threads: another thread's calls are not
+ * re-entrant and may wait for the callback to end.
+ */
+#if MSGBUS_PORT_HAS_THREADS
+static _Thread_local const msgbus *cb_of;
+#else
+static const msgbus *cb_of;
+#endif
+
+static int in_callback(const msgbus *bus)
+{
+    return cb_of == bus;
+}
+
+/* A wait of up to 2^64 ms counted down in 64 bits from the wrapping clock. */
+typedef struct wait_left {
+    uint64_t left; /* ms still to wait */
+    uint32_t mark; /* the clock reading @c left counts from */
+    int forever;   /* never over */
+} wait_left;
+
+static void wait_start(wait_left *w, uint64_t ms, int forever)
+{
+    w->left = ms;
+    w->mark = msgbus_port_now_ms();
+    w->forever = forever;
+}
+
+/* Take the time passed since the last reading off w->left. */
+static void wait_update(wait_left *w)
+{
+    uint32_t now = msgbus_port_now_ms();
+    int32_t d = msgbus_time_diff(now, w->mark);
+    if (d > 0) {
+        w->left -= (uint64_t)d < w->left ? (uint64_t)d : w->left;
+        w->mark = now;
+    }
+}
+
+/* The next slice to wait: at most MSGBUS_CFG_BUS_WAIT_SLICE_MS. */
+static uint32_t wait_slice(wait_left *w)
+{
+    wait_update(w);
+    if (w->forever || w->left > MSGBUS_CFG_BUS_WAIT_SLICE_MS)
+        return MSGBUS_CFG_BUS_WAIT_SLICE_MS;
+    return (uint32_t)w->left;
+}
+
+static int wait_over(wait_left *w)
+{
+    wait_update(w);
+    return !w->forever && w->left == 0;
+}
+
+/* A wait handed to the producer, which counts in 32-bit differences. */
+static uint32_t clamp_wait(uint32_t ms)
+{
+    return ms > (uint32_t)MSGBUS_CFG_BUS_MAX_WAIT_MS ? (uint32_t)MSGBUS_CFG_BUS_MAX_WAIT_MS : ms;
+}
 
 static msgbus_log_fn g_log;
 static void *g_log_ud;
@@ -47,6 +123,8 @@ void msgbus_set_logger(msgbus_log_fn fn, void *ud, int level)
 void msgbus_config_init(msgbus_config *cfg)
 {
     msgbus_producer_config pc;
+    if (!cfg)
+        return;
     msgbus_producer_config_init(&pc);
     memset(cfg, 0, sizeof *cfg);
     cfg->tech = MSGBUS_TECH_KAFKA;
@@ -156,6 +234,25 @@ static int config_check(msgbus *b, const msgbus_config *c, mb_logger *lg)
     return 0;
 }
 
+/* The application's callbacks, run inside the marker that in_callback() reads. */
+static void bus_delivery(void *ud, const msgbus_delivery *d)
+{
+    msgbus *b = ud;
+    const msgbus *outer = cb_of;
+    cb_of = b;
+    b->cfg.on_delivery(b->cfg.delivery_ud, d);
+    cb_of = outer;
+}
+
+static void bus_error(void *ud, int err, const char *reason)
+{
+    msgbus *b = ud;
+    const msgbus *outer = cb_of;
+    cb_of = b;
+    b->cfg.on_error(b->cfg.error_ud, err, reason);
+    cb_of = outer;
+}
+
 static int open_writer(msgbus *b)
 {
     msgbus_producer_config pc;
@@ -171,10 +268,10 @@ static int open_writer(msgbus *b)
     pc.connect_retries = c->connect_retries;
     pc.net_send_buf_size = c->net_send_buf_size;
     pc.net_recv_chunk_size = c->net_recv_chunk_size;
-    pc.on_delivery = c->on_delivery;
-    pc.delivery_ud = c->delivery_ud;
-    pc.on_error = c->on_error;
-    pc.error_ud = c->error_ud;
+    pc.on_delivery = c->on_delivery ? bus_delivery : NULL;
+    pc.delivery_ud = b;
+    pc.on_error = c->on_error ? bus_error : NULL;
+    pc.error_ud = b;
     pc.log = c->log;
     pc.log_ud = c->log_ud;
     pc.log_level = c->log_level;
@@ -241,8 +338,8 @@ static int open_reader(msgbus *b)
     cc.queue_max_msgs = c->read_queue_max_msgs;
     if (cc.queue_max_bytes < cc.partition_max_bytes)
         cc.partition_max_bytes = cc.queue_max_bytes < 1024 ? 1024 : (uint32_t)cc.queue_max_bytes;
-    cc.on_error = c->on_error;
-    cc.error_ud = c->error_ud;
+    cc.on_error = c->on_error ? bus_error : NULL;
+    cc.error_ud = b;
     cc.log = c->log;
     cc.log_ud = c->log_ud;
     cc.log_level = c->log_level;
@@ -318,7 +415,10 @@ int msgbus_connect(msgbus **out, const msgbus_config *cfg)
         strcpy(b->topic, cfg->topic);
         b->cfg.topic = b->topic;
         b->cfg.bootstrap = b->bootstrap;
-        rc = b->cfg.direction == MSGBUS_READER ? open_reader(b) : open_writer(b);
+        if (b->cfg.direction == MSGBUS_READER) /* a build without the consumer drops the rest */
+            rc = MSGBUS_CFG_CONSUMER ? open_reader(b) : MSGBUS_ERR_NOT_BUILT;
+        else
+            rc = open_writer(b);
         if (rc) {
             msgbus_port_cond_destroy(&b->idle);
             msgbus_port_mutex_destroy(&b->lock);
@@ -328,9 +428,22 @@ int msgbus_connect(msgbus **out, const msgbus_config *cfg)
         b->al.free(b->al.ctx, b, sizeof *b);
         return rc;
     }
+    msgbus_port_mutex_lock(&b->lock); /* a callback thread may ask already */
     b->open = 1;
+    msgbus_port_mutex_unlock(&b->lock);
     *out = b;
     return 0;
+}
+
+/* 1 while the bus is open (read under the lock: a callback thread may ask). */
+static int is_open(const msgbus *bus)
+{
+    msgbus *b = (msgbus *)(uintptr_t)bus; /* the lock is not part of the value */
+    int open;
+    msgbus_port_mutex_lock(&b->lock);
+    open = b->open;
+    msgbus_port_mutex_unlock(&b->lock);
+    return open;
 }
 
 int msgbus_write_msg(msgbus *bus, const void *key, size_t key_len, const void *value,
@@ -339,7 +452,7 @@ int msgbus_write_msg(msgbus *bus, const void *key, size_t key_len, const void *v
     msgbus_message m = MSGBUS_MESSAGE_INIT;
     if (!bus || (!value && value_len) || (!key && key_len))
         return MSGBUS_ERR_INVALID_ARG;
-    if (!bus->open || !bus->prod)
+    if (!bus->prod || !is_open(bus))
         return MSGBUS_ERR_STATE;
     m.topic = bus->topic;
     m.key = key;
@@ -348,9 +461,12 @@ int msgbus_write_msg(msgbus *bus, const void *key, size_t key_len, const void *v
     m.value_len = value_len;
     m.headers = headers;
     m.n_headers = n_headers;
-    if (bus->cfg.blocking == MSGBUS_BLOCKING)
-        return msgbus_producer_send_sync(bus->prod, &m, NULL, NULL, bus->cfg.write_timeout_ms);
-    return msgbus_producer_send(bus->prod, &m);
+    if (bus->cfg.blocking == MSGBUS_NONBLOCKING)
+        return msgbus_producer_send(bus->prod, &m);
+    if (in_callback(bus)) /* the ack would come through the loop running this callback */
+        return MSGBUS_ERR_STATE;
+    return msgbus_producer_send_sync(bus->prod, &m, NULL, NULL,
+                                     clamp_wait(bus->cfg.write_timeout_ms));
 }
 
 int msgbus_write(msgbus *bus, const void *data, size_t len)
@@ -369,87 +485,129 @@ int msgbus_flush(msgbus *bus, uint32_t timeout_ms)
 {
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
-    if (!bus->open || !bus->prod)
+    if (!bus->prod || in_callback(bus) || !is_open(bus))
         return MSGBUS_ERR_STATE;
-    return msgbus_producer_flush(bus->prod, timeout_ms);
+    return msgbus_producer_flush(bus->prod, clamp_wait(timeout_ms));
 }
 
 /* ------------------------------------------------------------------------ */
 /* Reading                                                                   */
 /* ------------------------------------------------------------------------ */
 
-/* Deliver to the callback what arrives within @p timeout_ms (lock held). */
+/* A poll error while a callback is registered: logged, and told to on_error. */
+static void cb_error(msgbus *bus, int err, const msgbus_record *rec)
+{
+    MB_LOG(&bus->log, MB_LOG_WARN, "%s [%d] at %lld: %s", bus->topic, (int)rec->partition,
+           (long long)rec->offset, msgbus_strerror(err));
+    if (bus->cfg.on_error)
+        bus_error(bus, err, bus->topic);
+}
+
+/*
+ * Deliver to the callback what arrives within @p timeout_ms. The lock is
+ * held while polling and dropped while the callback (or on_error) runs, so
+ * it may call msgbus_commit() and the like. A bad batch is reported and
+ * stepped over; reading goes on.
+ * @return 1 once no callback is registered (the pump stops), else 0.
+ */
 static int cb_pump(msgbus *bus, uint32_t timeout_ms)
 {
     msgbus_record rec;
-    int rc = msgbus_consumer_poll(bus->cons, &rec, timeout_ms);
-    if (rc == 0) {
-        bus->cb(bus->cb_ud, &rec);
-        return 0;
+    msgbus_read_fn fn;
+    void *ud;
+    int rc;
+    msgbus_port_mutex_lock(&bus->lock);
+    fn = bus->cb;
+    ud = bus->cb_ud;
+    if (!fn) {
+        msgbus_port_mutex_unlock(&bus->lock);
+        return 1;
     }
-    if (rc != MSGBUS_ERR_NO_MESSAGE)
-        MB_LOG(&bus->log, MB_LOG_WARN, "%s: %s", bus->topic, msgbus_strerror(rc));
-    return 0; /* a bad batch is logged and stepped over; reading goes on */
+    memset(&rec, 0, sizeof rec);
+    rc = msgbus_consumer_poll(bus->cons, &rec, timeout_ms);
+    bus->cb_busy += rc != MSGBUS_ERR_NO_MESSAGE;
+    msgbus_port_mutex_unlock(&bus->lock);
+    if (rc == MSGBUS_ERR_NO_MESSAGE)
+        return 0;
+    if (rc == 0) {
+        const msgbus *outer = cb_of;
+        cb_of = bus;
+        fn(ud, &rec);
+        cb_of = outer;
+    } else {
+        cb_error(bus, rc, &rec);
+    }
+    msgbus_port_mutex_lock(&bus->lock);
+    bus->cb_busy--;
+    msgbus_port_cond_broadcast(&bus->idle);
+    if (rc && bus->cb_thread) /* an error that comes back at once must not spin */
+        msgbus_port_cond_wait(&bus->idle, &bus->lock, 100);
+    msgbus_port_mutex_unlock(&bus->lock);
+    return 0;
 }
 
 #if MSGBUS_PORT_HAS_THREADS
-static void cb_thread(void *arg)
+static void cb_thread_main(void *arg)
 {
     msgbus *bus = arg;
-    while (bus->cb_run) {
-        msgbus_port_mutex_lock(&bus->lock);
-        cb_pump(bus, 20);
-        msgbus_port_mutex_unlock(&bus->lock);
-    }
+    while (cb_pump(bus, 20) == 0)
+        ;
 }
 #endif
 
 int msgbus_poll(msgbus *bus, uint32_t timeout_ms)
 {
-    uint32_t end;
-    int rc = 0;
+    wait_left w;
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
-    if (!bus->open)
+    if (in_callback(bus) || !is_open(bus))
         return MSGBUS_ERR_STATE;
-    if (bus->prod)
-        return msgbus_producer_poll(bus->prod, timeout_ms);
-    if (!bus->cb || bus->cb_thread) {
-        /* reads poll by themselves and a callback thread needs no help: just wait */
+    if (!MSGBUS_CFG_CONSUMER || bus->prod) /* without the consumer there is no reader */
+        return msgbus_producer_poll(bus->prod, clamp_wait(timeout_ms));
+    wait_start(&w, timeout_ms, 0);
+    do {
+        uint32_t slice = wait_slice(&w);
+        int pump;
         msgbus_port_mutex_lock(&bus->lock);
-        msgbus_port_cond_wait(&bus->idle, &bus->lock, timeout_ms);
+        pump = bus->cb && !bus->cb_thread;
+        if (!pump && msgbus_port_cond_wait(&bus->idle, &bus->lock, slice) == MSGBUS_ERR_STATE)
+            w.left = 0; /* no threads: nothing to wait for */
         msgbus_port_mutex_unlock(&bus->lock);
+        if (pump)
+            cb_pump(bus, slice);
+    } while (!wait_over(&w));
+    return 0;
+}
+
+/* One step of a read (lock held): the record kept back, or a poll of @p ms. */
+static int read_step(msgbus *bus, msgbus_record *rec, uint32_t ms)
+{
+    if (!bus->open || !bus->cons || bus->cb)
+        return MSGBUS_ERR_STATE;
+    if (bus->has_pending) {
+        *rec = bus->pending;
+        bus->has_pending = 0;
         return 0;
     }
-    end = msgbus_port_now_ms() + timeout_ms;
-    do {
-        int32_t left = msgbus_time_diff(end, msgbus_port_now_ms());
-        rc = cb_pump(bus, left > 0 ? (uint32_t)left : 0);
-    } while (rc == 0 && msgbus_time_diff(end, msgbus_port_now_ms()) > 0);
-    return rc;
+    return msgbus_consumer_poll(bus->cons, rec, ms);
 }
 
 int msgbus_read_record(msgbus *bus, msgbus_record *rec)
 {
+    wait_left w;
     int rc;
     if (!bus || !rec)
         return MSGBUS_ERR_INVALID_ARG;
-    msgbus_port_mutex_lock(&bus->lock);
-    if (!bus->open || !bus->cons || bus->cb) {
-        rc = MSGBUS_ERR_STATE;
-    } else if (bus->has_pending) {
-        *rec = bus->pending;
-        bus->has_pending = 0;
-        rc = 0;
-    } else if (bus->cfg.blocking == MSGBUS_NONBLOCKING) {
-        rc = msgbus_consumer_poll(bus->cons, rec, 0);
-    } else if (bus->cfg.read_timeout_ms) {
-        rc = msgbus_consumer_poll(bus->cons, rec, bus->cfg.read_timeout_ms);
-    } else {
-        while ((rc = msgbus_consumer_poll(bus->cons, rec, 1000)) == MSGBUS_ERR_NO_MESSAGE)
-            ;
-    }
-    msgbus_port_mutex_unlock(&bus->lock);
+    if (bus->cfg.blocking == MSGBUS_NONBLOCKING)
+        wait_start(&w, 0, 0);
+    else
+        wait_start(&w, bus->cfg.read_timeout_ms, bus->cfg.read_timeout_ms == 0);
+    do { /* in slices, so that other calls get the lock in between */
+        uint32_t slice = wait_slice(&w);
+        msgbus_port_mutex_lock(&bus->lock);
+        rc = read_step(bus, rec, slice);
+        msgbus_port_mutex_unlock(&bus->lock);
+    } while (rc == MSGBUS_ERR_NO_MESSAGE && !wait_over(&w));
     return rc;
 }
 
@@ -482,18 +640,20 @@ int msgbus_commit(msgbus *bus, uint32_t wait_ms)
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     msgbus_port_mutex_lock(&bus->lock);
-    rc = bus->open && bus->cons ? msgbus_consumer_commit(bus->cons, wait_ms) : MSGBUS_ERR_STATE;
+    rc = bus->open && bus->cons ? msgbus_consumer_commit(bus->cons, clamp_wait(wait_ms))
+                                : MSGBUS_ERR_STATE;
     msgbus_port_mutex_unlock(&bus->lock);
     return rc;
 }
 
 int msgbus_message_available(msgbus *bus)
 {
-    uint32_t n;
-    if (!bus || !bus->open || !bus->cons)
+    uint32_t n = 0;
+    if (!bus)
         return 0;
     msgbus_port_mutex_lock(&bus->lock);
-    n = msgbus_consumer_ready(bus->cons) + (uint32_t)bus->has_pending;
+    if (bus->open && bus->cons)
+        n = msgbus_consumer_ready(bus->cons) + (uint32_t)bus->has_pending;
     msgbus_port_mutex_unlock(&bus->lock);
     return n > 0x7fffffffu ? 0x7fffffff : (int)n;
 }
@@ -510,65 +670,89 @@ int msgbus_register_cb(msgbus *bus, msgbus_read_fn fn, void *ud)
     }
     bus->cb = fn;
     bus->cb_ud = ud;
-    msgbus_port_mutex_unlock(&bus->lock);
 #if MSGBUS_PORT_HAS_THREADS
     if (bus->cfg.loop != MSGBUS_LOOP_APP) {
-        bus->cb_run = 1;
-        rc = msgbus_port_thread_create(&bus->thread, cb_thread, bus);
-        if (rc == 0) {
-            bus->cb_thread = 1;
-        } else {
-            bus->cb_run = 0;
+        /* the thread waits for the lock until this call lets it go */
+        rc = msgbus_port_thread_create(&bus->thread, cb_thread_main, bus);
+        bus->cb_thread = rc == 0;
+        if (rc) {
             bus->cb = NULL;
+            bus->cb_ud = NULL;
         }
     }
 #endif
+    msgbus_port_mutex_unlock(&bus->lock);
     return rc;
 }
 
 int msgbus_unregister_cb(msgbus *bus)
 {
+    int thread;
+#if MSGBUS_PORT_HAS_THREADS
+    msgbus_port_thread_t t;
+#endif
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
-    if (!bus->cb)
+    if (in_callback(bus)) /* it would wait for itself */
         return MSGBUS_ERR_STATE;
-#if MSGBUS_PORT_HAS_THREADS
-    if (bus->cb_thread) {
-        bus->cb_run = 0;
-        msgbus_port_thread_join(&bus->thread);
-        bus->cb_thread = 0;
-    }
-#endif
     msgbus_port_mutex_lock(&bus->lock);
-    bus->cb = NULL;
+    if (!bus->cb) {
+        msgbus_port_mutex_unlock(&bus->lock);
+        return MSGBUS_ERR_STATE;
+    }
+    bus->cb = NULL; /* a callback thread ends when it sees this */
     bus->cb_ud = NULL;
+    thread = bus->cb_thread;
+    bus->cb_thread = 0;
+#if MSGBUS_PORT_HAS_THREADS
+    t = bus->thread;
+    while (!thread && bus->cb_busy) /* msgbus_poll() on another thread is in the callback */
+        msgbus_port_cond_wait(&bus->idle, &bus->lock, 100);
+#endif
     msgbus_port_mutex_unlock(&bus->lock);
+#if MSGBUS_PORT_HAS_THREADS
+    if (thread)
+        msgbus_port_thread_join(&t);
+#else
+    (void)thread;
+#endif
     return 0;
 }
 
 int msgbus_status(const msgbus *bus)
 {
-    return bus && bus->open ? MSGBUS_STATUS_OPEN : MSGBUS_STATUS_CLOSED;
+    return bus && is_open(bus) ? MSGBUS_STATUS_OPEN : MSGBUS_STATUS_CLOSED;
 }
 
 int msgbus_disconnect(msgbus *bus)
 {
+    msgbus_consumer *cons;
+    msgbus_producer *prod;
     int rc;
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
-    if (!bus->open)
+    if (in_callback(bus)) {
+        MB_LOG(&bus->log, MB_LOG_ERROR, "%s: msgbus_disconnect from a callback refused",
+               bus->topic);
         return MSGBUS_ERR_STATE;
-    if (bus->cb)
-        msgbus_unregister_cb(bus);
+    }
+    if (!is_open(bus))
+        return MSGBUS_ERR_STATE;
+    if (MSGBUS_CFG_CONSUMER)
+        msgbus_unregister_cb(bus); /* MSGBUS_ERR_STATE when none: nothing to stop */
+    msgbus_port_mutex_lock(&bus->lock);
     bus->open = 0;
-    if (bus->cons) {
-        msgbus_consumer_close(bus->cons);
+    cons = bus->cons;
+    prod = bus->prod;
+    bus->has_pending = 0;
+    msgbus_port_mutex_unlock(&bus->lock);
+    if (MSGBUS_CFG_CONSUMER && cons) {
+        msgbus_consumer_close(cons);
         bus->cons = NULL;
-        bus->has_pending = 0;
         return 0;
     }
-    rc = msgbus_producer_close(bus->prod, bus->cfg.write_timeout_ms);
-    bus->prod = NULL;
+    rc = msgbus_producer_close(prod, clamp_wait(bus->cfg.write_timeout_ms));
+    bus->prod = NULL; /* after close: its callbacks may still write (and get STATE) */
     return rc;
 }
 
@@ -576,7 +760,11 @@ void msgbus_destroy(msgbus *bus)
 {
     if (!bus)
         return;
-    if (bus->open)
+    if (in_callback(bus)) { /* freeing what the caller is running in: refuse, loudly */
+        MB_LOG(&bus->log, MB_LOG_ERROR, "%s: msgbus_destroy from a callback ignored", bus->topic);
+        return;
+    }
+    if (is_open(bus))
         msgbus_disconnect(bus);
     msgbus_port_cond_destroy(&bus->idle);
     msgbus_port_mutex_destroy(&bus->lock);
