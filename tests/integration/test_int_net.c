@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -284,7 +285,7 @@ typedef struct fake_server {
     const uint8_t *reply;
     size_t reply_len;
     int keep_open;
-    volatile int stop;
+    atomic_int stop;
     pthread_t th;
 } fake_server;
 
@@ -292,7 +293,7 @@ static void *serve(void *arg)
 {
     fake_server *s = arg;
     int open_fds[16], n_open = 0, i;
-    while (!s->stop) {
+    while (!atomic_load(&s->stop)) {
         struct pollfd p = {s->lfd, POLLIN, 0};
         int fd;
         char buf[512];
@@ -336,7 +337,7 @@ static void server_start(fake_server *s, const void *reply, size_t len, int keep
 
 static void server_stop(fake_server *s)
 {
-    s->stop = 1;
+    atomic_store(&s->stop, 1);
     pthread_join(s->th, NULL);
     close(s->lfd);
 }
