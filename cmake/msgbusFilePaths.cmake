@@ -52,7 +52,15 @@ set(MSGBUS_BUS_SOURCES
   ${MSGBUS_ROOT}/src/bus/group.c
   ${MSGBUS_ROOT}/src/bus/decompress.c)
 
-set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES} ${MSGBUS_BUS_SOURCES})
+# The local bus (in-process, no broker), its matchers and the bus API over it.
+# On a C library with regex.h, compile with MSGBUS_CFG_LOCAL_REGEX_POSIX=1.
+set(MSGBUS_LOCAL_SOURCES
+  ${MSGBUS_ROOT}/src/local/local.c
+  ${MSGBUS_ROOT}/src/local/match.c
+  ${MSGBUS_ROOT}/src/local/bus_local.c)
+
+set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES} ${MSGBUS_BUS_SOURCES}
+  ${MSGBUS_LOCAL_SOURCES})
 
 # Ports: the common part, then one of these.
 set(MSGBUS_PORT_COMMON_SOURCES ${MSGBUS_ROOT}/port/common/alloc.c ${MSGBUS_ROOT}/port/common/pool.c)

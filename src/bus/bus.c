@@ -9,8 +9,11 @@
 #include "msgbus/port.h"
 #include "net/client.h"
 #include "net/log.h"
+#include "local/bus_local.h" /* issue 16: technology local */
 
 struct msgbus {
+    const mb_bus_ops *ops; /* issue 16: another technology's calls (NULL: Kafka) */
+    void *impl;            /* issue 16: its connection state */
     msgbus_config cfg;
     msgbus_allocator al;
     char topic[256];
@@ -284,6 +287,33 @@ static int open_reader(msgbus *b)
     return rc;
 }
 
+/* ---- issue 16: a connection of technology local: a handle around src/local's state ---- */
+static int local_connect(msgbus **out, const msgbus_config *cfg)
+{
+#if MSGBUS_CFG_LOCAL
+    const msgbus_allocator *al = cfg->alloc ? cfg->alloc : msgbus_allocator_default();
+    msgbus *b = al->alloc(al->ctx, sizeof *b);
+    int rc;
+    if (!b)
+        return MSGBUS_ERR_NOMEM;
+    memset(b, 0, sizeof *b);
+    b->al = *al;
+    b->ops = &mb_local_bus_ops;
+    rc = mb_local_bus_open(&b->impl, cfg);
+    if (rc) {
+        al->free(al->ctx, b, sizeof *b);
+        return rc;
+    }
+    *out = b;
+    return 0;
+#else
+    (void)out;
+    (void)cfg;
+    return MSGBUS_ERR_NOT_BUILT;
+#endif
+}
+/* ---- end issue 16 ---- */
+
 int msgbus_connect(msgbus **out, const msgbus_config *cfg)
 {
     const msgbus_allocator *al;
@@ -293,6 +323,8 @@ int msgbus_connect(msgbus **out, const msgbus_config *cfg)
     if (!out || !cfg)
         return MSGBUS_ERR_INVALID_ARG;
     *out = NULL;
+    if (cfg->tech == MSGBUS_TECH_LOCAL) /* issue 16 */
+        return local_connect(out, cfg);
     al = cfg->alloc ? cfg->alloc : msgbus_allocator_default();
     b = al->alloc(al->ctx, sizeof *b);
     if (!b)
@@ -337,6 +369,8 @@ int msgbus_write_msg(msgbus *bus, const void *key, size_t key_len, const void *v
                      size_t value_len, const msgbus_header *headers, size_t n_headers)
 {
     msgbus_message m = MSGBUS_MESSAGE_INIT;
+    if (bus && bus->ops) /* issue 16 */
+        return bus->ops->write_msg(bus->impl, key, key_len, value, value_len, headers, n_headers);
     if (!bus || (!value && value_len) || (!key && key_len))
         return MSGBUS_ERR_INVALID_ARG;
     if (!bus->open || !bus->prod)
@@ -367,6 +401,8 @@ int msgbus_write_str(msgbus *bus, const char *s)
 
 int msgbus_flush(msgbus *bus, uint32_t timeout_ms)
 {
+    if (bus && bus->ops) /* issue 16 */
+        return bus->ops->flush(bus->impl, timeout_ms);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (!bus->open || !bus->prod)
@@ -408,6 +444,8 @@ int msgbus_poll(msgbus *bus, uint32_t timeout_ms)
 {
     uint32_t end;
     int rc = 0;
+    if (bus && bus->ops) /* issue 16 */
+        return bus->ops->poll(bus->impl, timeout_ms);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (!bus->open)
@@ -432,6 +470,8 @@ int msgbus_poll(msgbus *bus, uint32_t timeout_ms)
 int msgbus_read_record(msgbus *bus, msgbus_record *rec)
 {
     int rc;
+    if (bus && rec && bus->ops) /* issue 16 */
+        return bus->ops->read_record(bus->impl, rec);
     if (!bus || !rec)
         return MSGBUS_ERR_INVALID_ARG;
     msgbus_port_mutex_lock(&bus->lock);
@@ -457,6 +497,8 @@ int msgbus_read(msgbus *bus, void *buf, size_t cap, size_t *len)
 {
     msgbus_record rec;
     int rc;
+    if (bus && len && (buf || !cap) && bus->ops) /* issue 16 */
+        return bus->ops->read(bus->impl, buf, cap, len);
     if (!bus || !len || (!buf && cap))
         return MSGBUS_ERR_INVALID_ARG;
     rc = msgbus_read_record(bus, &rec);
@@ -479,6 +521,8 @@ int msgbus_read(msgbus *bus, void *buf, size_t cap, size_t *len)
 int msgbus_commit(msgbus *bus, uint32_t wait_ms)
 {
     int rc;
+    if (bus && bus->ops) /* issue 16 */
+        return bus->ops->commit(bus->impl, wait_ms);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     msgbus_port_mutex_lock(&bus->lock);
@@ -490,6 +534,8 @@ int msgbus_commit(msgbus *bus, uint32_t wait_ms)
 int msgbus_message_available(msgbus *bus)
 {
     uint32_t n;
+    if (bus && bus->ops) /* issue 16 */
+        return bus->ops->available(bus->impl);
     if (!bus || !bus->open || !bus->cons)
         return 0;
     msgbus_port_mutex_lock(&bus->lock);
@@ -501,6 +547,8 @@ int msgbus_message_available(msgbus *bus)
 int msgbus_register_cb(msgbus *bus, msgbus_read_fn fn, void *ud)
 {
     int rc = 0;
+    if (bus && fn && bus->ops) /* issue 16 */
+        return bus->ops->register_cb(bus->impl, fn, ud);
     if (!bus || !fn)
         return MSGBUS_ERR_INVALID_ARG;
     msgbus_port_mutex_lock(&bus->lock);
@@ -528,6 +576,8 @@ int msgbus_register_cb(msgbus *bus, msgbus_read_fn fn, void *ud)
 
 int msgbus_unregister_cb(msgbus *bus)
 {
+    if (bus && bus->ops) /* issue 16 */
+        return bus->ops->unregister_cb(bus->impl);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (!bus->cb)
@@ -548,12 +598,16 @@ int msgbus_unregister_cb(msgbus *bus)
 
 int msgbus_status(const msgbus *bus)
 {
+    if (bus && bus->ops) /* issue 16 */
+        return bus->ops->status(bus->impl);
     return bus && bus->open ? MSGBUS_STATUS_OPEN : MSGBUS_STATUS_CLOSED;
 }
 
 int msgbus_disconnect(msgbus *bus)
 {
     int rc;
+    if (bus && bus->ops) /* issue 16 */
+        return bus->ops->disconnect(bus->impl);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (!bus->open)
@@ -576,6 +630,11 @@ void msgbus_destroy(msgbus *bus)
 {
     if (!bus)
         return;
+    if (bus->ops) { /* issue 16 */
+        bus->ops->destroy(bus->impl);
+        bus->al.free(bus->al.ctx, bus, sizeof *bus);
+        return;
+    }
     if (bus->open)
         msgbus_disconnect(bus);
     msgbus_port_cond_destroy(&bus->idle);
