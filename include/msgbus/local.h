@@ -102,7 +102,7 @@ typedef struct msgbus_local_config {
 /** @cond PRIVATE: the bus's tables, in caller storage; use the functions below. */
 typedef struct mb_local_topic {
     char name[MSGBUS_CFG_LOCAL_TOPIC_LEN];
-    uint32_t hash;
+    uint8_t len; /* strlen(name) */
     uint8_t used;
     uint8_t n;                                    /* matching handlers in order[] */
     uint8_t order[MSGBUS_CFG_LOCAL_MAX_HANDLERS]; /* handler slots, registration order */
