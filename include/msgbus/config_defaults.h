@@ -215,6 +215,13 @@
 #if MSGBUS_CFG_LOCAL_PATTERN_LEN < 2 || MSGBUS_CFG_LOCAL_PATTERN_LEN > 120
 #error "MSGBUS_CFG_LOCAL_PATTERN_LEN must be in [2, 120] (the subset matcher's state table)"
 #endif
+/**
+ * 1: build the bridge between the local bus and Kafka (include/msgbus/bridge.h)
+ * and the outbox storages; it needs the local bus, the producer and the consumer.
+ */
+#ifndef MSGBUS_CFG_BRIDGE
+#define MSGBUS_CFG_BRIDGE (MSGBUS_CFG_LOCAL && MSGBUS_CFG_PRODUCER && MSGBUS_CFG_CONSUMER)
+#endif
 /* ---- end of the local bus block ----------------------------------------- */
 
 #endif /* MSGBUS_CONFIG_DEFAULTS_H */
