@@ -75,8 +75,8 @@ extern "C" {
  * a callback registered, handed to it at once on the writer's thread. host,
  * port, security and the producer/consumer tuning are ignored; writes are
  * delivered before msgbus_write() returns (a reader's full queue gives
- * MSGBUS_ERR_QUEUE_FULL; other readers of the topic that had room got it); msgbus_commit() gives MSGBUS_ERR_STATE; records
- * carry key and value (no headers). MSGBUS_ERR_NOT_BUILT without
+ * MSGBUS_ERR_QUEUE_FULL; other readers of the topic that had room got it); msgbus_commit() gives
+ * MSGBUS_ERR_STATE; records carry key and value (no headers). MSGBUS_ERR_NOT_BUILT without
  * MSGBUS_CFG_LOCAL.
  */
 typedef enum msgbus_tech { MSGBUS_TECH_KAFKA = 1, MSGBUS_TECH_LOCAL = 2 } msgbus_tech;
