@@ -53,8 +53,7 @@ static void test_refuse_new(void **state)
     assert_int_equal(msgbus_bridge_create(&b, &cfg), 0);
     for (i = 0; i < 5; i++)
         assert_int_equal(msgbus_local_emit(&g_bus, "sensor.t", "v", 1, 0, NULL), 0);
-    assert_int_equal(msgbus_local_emit(&g_bus, "sensor.t", "v", 1, 0, NULL),
-                     MSGBUS_ERR_QUEUE_FULL);
+    assert_int_equal(msgbus_local_emit(&g_bus, "sensor.t", "v", 1, 0, NULL), MSGBUS_ERR_QUEUE_FULL);
     memset(big, 'x', sizeof big);
     assert_int_equal(msgbus_local_emit(&g_bus, "sensor.t", big, sizeof big, 0, NULL),
                      MSGBUS_ERR_MSG_TOO_LARGE);
@@ -67,8 +66,7 @@ static void test_refuse_new(void **state)
     assert_int_equal(msgbus_local_emit(&g_bus, "sensor.t", "v", 1, 0, NULL), 0);
     /* a new bridge on the same storage keeps the 5 and refuses the 6th */
     assert_int_equal(msgbus_bridge_create(&b, &cfg), 0);
-    assert_int_equal(msgbus_local_emit(&g_bus, "sensor.t", "v", 1, 0, NULL),
-                     MSGBUS_ERR_QUEUE_FULL);
+    assert_int_equal(msgbus_local_emit(&g_bus, "sensor.t", "v", 1, 0, NULL), MSGBUS_ERR_QUEUE_FULL);
     msgbus_bridge_stats_get(b, &st);
     assert_true(st.kept == 5 && st.refused == 1);
     msgbus_bridge_destroy(b, 0);
