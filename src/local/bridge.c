@@ -554,8 +554,10 @@ int msgbus_bridge_create(msgbus_bridge **out, const msgbus_bridge_config *cfg)
     memset(b, 0, sizeof *b);
     b->al = *al;
     b->cfg = *cfg;
-    memcpy(b->out, cfg->out, cfg->n_out * sizeof *cfg->out);
-    memcpy(b->in, cfg->in, cfg->n_in * sizeof *cfg->in);
+    if (cfg->n_out)
+        memcpy(b->out, cfg->out, cfg->n_out * sizeof *cfg->out);
+    if (cfg->n_in)
+        memcpy(b->in, cfg->in, cfg->n_in * sizeof *cfg->in);
     rc = alloc_buffers(b);
     if (rc == 0 && (rc = msgbus_port_mutex_init(&b->lock)) == 0 &&
         (rc = msgbus_port_cond_init(&b->cond)) != 0)
