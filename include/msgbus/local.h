@@ -214,8 +214,11 @@ int msgbus_local_emit(msgbus_local *bus, const char *topic, const void *data, si
 
 /**
  * The local bus that bus-API connections of technology MSGBUS_TECH_LOCAL use
- * (msgbus_connect()). Set it before the first such connect; NULL (the
- * default) lets the first connect create one through its allocator, freed
+ * (msgbus_connect()), and what makes that technology available: a program
+ * that never calls this function does not link the local technology (a
+ * connect with MSGBUS_TECH_LOCAL then gives MSGBUS_ERR_NOT_BUILT), so a
+ * Kafka-only program stays small. Call it before the first such connect;
+ * NULL lets the first connect create a bus through its allocator, freed
  * when the last such connection is destroyed. Not thread-safe: call it
  * before connecting.
  */

@@ -69,8 +69,10 @@ extern "C" {
  * Bus technology (Go: MsgBusTech).
  *
  * MSGBUS_TECH_LOCAL runs the same calls over the in-process local bus
- * (include/msgbus/local.h), without a broker: a writer emits each message to
- * `topic` on the default local bus (msgbus_local_set_default()); a reader
+ * (include/msgbus/local.h), without a broker, once the program has called
+ * msgbus_local_set_default() (which links it in; else msgbus_connect() gives
+ * MSGBUS_ERR_NOT_BUILT): a writer emits each message to `topic` on that
+ * default local bus (NULL: one made at the first connect); a reader
  * receives the messages of exactly `topic`, queued for msgbus_read() or, with
  * a callback registered, handed to it at once on the writer's thread. host,
  * port, security and the producer/consumer tuning are ignored; writes are

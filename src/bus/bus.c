@@ -288,18 +288,22 @@ static int open_reader(msgbus *b)
 }
 
 /* ---- issue 16: a connection of technology local: a handle around src/local's state ---- */
+const mb_bus_ops *mb_local_tech; /* set by msgbus_local_set_default() */
 static int local_connect(msgbus **out, const msgbus_config *cfg)
 {
 #if MSGBUS_CFG_LOCAL
     const msgbus_allocator *al = cfg->alloc ? cfg->alloc : msgbus_allocator_default();
-    msgbus *b = al->alloc(al->ctx, sizeof *b);
+    msgbus *b;
     int rc;
+    if (!mb_local_tech)
+        return MSGBUS_ERR_NOT_BUILT; /* not linked: msgbus_local_set_default() links it */
+    b = al->alloc(al->ctx, sizeof *b);
     if (!b)
         return MSGBUS_ERR_NOMEM;
     memset(b, 0, sizeof *b);
     b->al = *al;
-    b->ops = &mb_local_bus_ops;
-    rc = mb_local_bus_open(&b->impl, cfg);
+    b->ops = mb_local_tech;
+    rc = b->ops->open(&b->impl, cfg);
     if (rc) {
         al->free(al->ctx, b, sizeof *b);
         return rc;

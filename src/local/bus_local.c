@@ -63,10 +63,14 @@ typedef struct mb_local_conn {
     unsigned cb_active;
 } mb_local_conn;
 
+static const mb_bus_ops mb_local_bus_ops;
+
 void msgbus_local_set_default(msgbus_local *bus)
 {
+    mb_local_tech = &mb_local_bus_ops; /* connects of technology local work from now on */
+    if (g_bus_refs > 0)
+        return; /* connections use a bus made here: keep it */
     g_bus = bus;
-    g_bus_refs = 0;
 }
 
 static int bus_acquire(const msgbus_allocator *al, msgbus_local **out)
@@ -519,9 +523,9 @@ static void l_destroy(void *impl)
     c->al.free(c->al.ctx, c, sizeof *c);
 }
 
-const mb_bus_ops mb_local_bus_ops = {l_write_msg,     l_flush,  l_poll,       l_read_record,
-                                     l_read,          l_commit, l_available,  l_register_cb,
-                                     l_unregister_cb, l_status, l_disconnect, l_destroy};
+static const mb_bus_ops mb_local_bus_ops = {
+    mb_local_bus_open, l_write_msg,   l_flush,         l_poll,   l_read_record, l_read,   l_commit,
+    l_available,       l_register_cb, l_unregister_cb, l_status, l_disconnect,  l_destroy};
 
 #else
 typedef int mb_local_left_out; /* C11 wants a declaration in every file */

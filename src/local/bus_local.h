@@ -11,6 +11,7 @@
 
 /** The bus-API calls of one technology, on its own connection state @p impl. */
 typedef struct mb_bus_ops {
+    int (*open)(void **impl, const msgbus_config *cfg); /* mb_local_bus_open() */
     int (*write_msg)(void *impl, const void *key, size_t key_len, const void *value,
                      size_t value_len, const msgbus_header *headers, size_t n_headers);
     int (*flush)(void *impl, uint32_t timeout_ms);
@@ -26,8 +27,12 @@ typedef struct mb_bus_ops {
     void (*destroy)(void *impl);
 } mb_bus_ops;
 
-/** The local technology's table. */
-extern const mb_bus_ops mb_local_bus_ops;
+/**
+ * The local technology's table, once msgbus_local_set_default() was called;
+ * NULL before. Defined in bus.c, so that a program that never calls into the
+ * local bus does not link it (a reference from bus.c would pull it in).
+ */
+extern const mb_bus_ops *mb_local_tech;
 
 /**
  * Open a connection of technology local as @p cfg says (direction, topic,

@@ -41,6 +41,19 @@ static void cfg_for(msgbus_config *cfg, msgbus_dir dir, msgbus_blocking blocking
     cfg->alloc = &k_counting;
 }
 
+/* Before msgbus_local_set_default() the technology is not linked in. */
+static void test_not_linked(void **state)
+{
+    msgbus_config cfg;
+    msgbus *w;
+    (void)state;
+    cfg_for(&cfg, MSGBUS_WRITER, MSGBUS_BLOCKING);
+    assert_int_equal(msgbus_connect(&w, &cfg), MSGBUS_ERR_NOT_BUILT);
+    msgbus_local_set_default(NULL); /* links it; the first connect makes the bus */
+    assert_int_equal(msgbus_connect(&w, &cfg), 0);
+    msgbus_destroy(w);
+}
+
 /* The Go package's example, writer then reader, unchanged but for tech. */
 static void test_write_read(void **state)
 {
@@ -268,11 +281,9 @@ static void test_application_bus(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_write_read),
-        cmocka_unit_test(test_key_and_record),
-        cmocka_unit_test(test_callback),
-        cmocka_unit_test(test_queue_full),
-        cmocka_unit_test(test_blocking_read_times_out),
+        cmocka_unit_test(test_not_linked),      cmocka_unit_test(test_write_read),
+        cmocka_unit_test(test_key_and_record),  cmocka_unit_test(test_callback),
+        cmocka_unit_test(test_queue_full),      cmocka_unit_test(test_blocking_read_times_out),
         cmocka_unit_test(test_application_bus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
