@@ -598,9 +598,12 @@ int msgbus_bridge_poll(msgbus_bridge *b, uint32_t timeout_ms)
         if (left <= 0)
             break;
         if (!did) {
+            int rc;
             msgbus_port_mutex_lock(&b->lock);
-            msgbus_port_cond_wait(&b->cond, &b->lock, left < 5 ? (uint32_t)left : 5u);
+            rc = msgbus_port_cond_wait(&b->cond, &b->lock, left < 5 ? (uint32_t)left : 5u);
             msgbus_port_mutex_unlock(&b->lock);
+            if (rc != 0 && rc != MSGBUS_ERR_TIMEOUT)
+                break; /* a port that cannot wait (port/none): the caller polls again */
         }
     }
     b->in_poll = 0;

@@ -481,9 +481,11 @@ static int l_unregister_cb(void *impl)
         rc = MSGBUS_ERR_STATE;
     c->cb = NULL;
     c->cb_ud = NULL;
-    while (c->cb_active > 0 &&
-           msgbus_port_cond_wait(&c->cond, &c->lock, 1000) != MSGBUS_ERR_NOT_BUILT)
-        ;
+    while (c->cb_active > 0) {
+        int w = msgbus_port_cond_wait(&c->cond, &c->lock, 1000);
+        if (w != 0 && w != MSGBUS_ERR_TIMEOUT)
+            break; /* a port that cannot wait has no other thread in a callback */
+    }
     msgbus_port_mutex_unlock(&c->lock);
     return rc;
 }
