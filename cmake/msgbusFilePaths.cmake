@@ -54,9 +54,21 @@ set(MSGBUS_BUS_SOURCES
   ${MSGBUS_ROOT}/src/bus/decompress.c
   ${MSGBUS_ROOT}/src/bus/compress.c)
 
-set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES} ${MSGBUS_BUS_SOURCES})
+# The local bus (in-process, no broker), its matchers, the bus API over it,
+# and the bridge to Kafka (MSGBUS_CFG_BRIDGE; its outbox storages are in the ports).
+# On a C library with regex.h, compile with MSGBUS_CFG_LOCAL_REGEX_POSIX=1.
+set(MSGBUS_LOCAL_SOURCES
+  ${MSGBUS_ROOT}/src/local/local.c
+  ${MSGBUS_ROOT}/src/local/match.c
+  ${MSGBUS_ROOT}/src/local/bus_local.c
+  ${MSGBUS_ROOT}/src/local/bridge.c)
+
+set(MSGBUS_SOURCES ${MSGBUS_PROTO_SOURCES} ${MSGBUS_NET_SOURCES} ${MSGBUS_BUS_SOURCES}
+  ${MSGBUS_LOCAL_SOURCES})
 
 # Ports: the common part, then one of these.
-set(MSGBUS_PORT_COMMON_SOURCES ${MSGBUS_ROOT}/port/common/alloc.c ${MSGBUS_ROOT}/port/common/pool.c)
-set(MSGBUS_PORT_POSIX_SOURCES ${MSGBUS_ROOT}/port/posix/port.c ${MSGBUS_ROOT}/port/posix/tcp.c)
+set(MSGBUS_PORT_COMMON_SOURCES ${MSGBUS_ROOT}/port/common/alloc.c ${MSGBUS_ROOT}/port/common/pool.c
+  ${MSGBUS_ROOT}/port/common/storage_ram.c)
+set(MSGBUS_PORT_POSIX_SOURCES ${MSGBUS_ROOT}/port/posix/port.c ${MSGBUS_ROOT}/port/posix/tcp.c
+  ${MSGBUS_ROOT}/port/posix/storage_file.c)
 set(MSGBUS_PORT_NONE_SOURCES ${MSGBUS_ROOT}/port/none/port.c)

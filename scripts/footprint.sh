@@ -212,3 +212,33 @@ with open(out, "a") as fo:
     fo.write(f"| **total** | | **{tt}** | | | |\n")
 print(f"TLS and SASL beyond mbedTLS: text {tt} B")
 PY
+
+# ---- issue 16: the local bus alone, and the bridge (tools/size, default build) ----
+base=$(arm-none-eabi-size "$build-default/tools/size/size_empty" | awk 'NR==2 {print $1}')
+loc=$(arm-none-eabi-size "$build-default/tools/size/size_local" | awk 'NR==2 {print $1}')
+brg=$(arm-none-eabi-size "$build-default/tools/size/size_bridge" | awk 'NR==2 {print $1}')
+python3 - "$out" "$((loc - base))" "$((brg - base))" <<'PY'
+import sys
+out, loc, brg = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+budgets = {}
+for line in open("cmake/footprint_budgets.txt"):
+    line = line.split("#")[0].split()
+    if len(line) == 2:
+        budgets[line[0]] = int(line[1])
+with open(out, "a") as f:
+    f.write("\n## Local bus and bridge (linked)\n\n"
+            "`tools/size/size_local.c` (topics, a handler with a pattern run by the subset\n"
+            "matcher, emit) and `tools/size/size_bridge.c` (the local bus, the bridge with a\n"
+            "RAM outbox, one route each way, hence the producer and the consumer), default\n"
+            "switches, linked for the Cortex-M4 with `--gc-sections`; text in bytes over\n"
+            "an empty program.\n\n| program | text | budget |\n| --- | ---: | ---: |\n")
+    f.write(f"| local bus alone | {loc} | {budgets.get('app_local', '-')} |\n")
+    f.write(f"| local bus + bridge (+ producer and consumer) | {brg} | "
+            f"{budgets.get('app_bridge', '-')} |\n")
+print(f"linked local bus alone: {loc} B, with the bridge: {brg} B")
+fail = [f"{k}: text {v} > budget {budgets[k]}" for k, v in (("app_local", loc), ("app_bridge", brg))
+        if k in budgets and v > budgets[k]]
+for x in fail:
+    print("FOOTPRINT BUDGET EXCEEDED:", x)
+sys.exit(1 if fail else 0)
+PY

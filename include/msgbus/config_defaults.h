@@ -234,4 +234,64 @@
 #error "MSGBUS_CFG_METADATA_ARENA_MAX must be in [4096, INT32_MAX]"
 #endif
 
+/* ---- The local bus (src/local, include/msgbus/local.h; issue 16) -------- */
+
+/** 1: build the in-process bus and the bus API's technology local. */
+#ifndef MSGBUS_CFG_LOCAL
+#define MSGBUS_CFG_LOCAL 1
+#endif
+/** Topics one local bus holds (a fixed table inside msgbus_local). */
+#ifndef MSGBUS_CFG_LOCAL_MAX_TOPICS
+#define MSGBUS_CFG_LOCAL_MAX_TOPICS 16
+#endif
+/** Handlers one local bus holds, at most 32 (a topic caches its matches in 32 bits). */
+#ifndef MSGBUS_CFG_LOCAL_MAX_HANDLERS
+#define MSGBUS_CFG_LOCAL_MAX_HANDLERS 16
+#endif
+/** Longest topic name, in bytes with its NUL. */
+#ifndef MSGBUS_CFG_LOCAL_TOPIC_LEN
+#define MSGBUS_CFG_LOCAL_TOPIC_LEN 48
+#endif
+/** Longest handler key, in bytes with its NUL. */
+#ifndef MSGBUS_CFG_LOCAL_KEY_LEN
+#define MSGBUS_CFG_LOCAL_KEY_LEN 32
+#endif
+/** Longest handler pattern (regular expression), in bytes with its NUL. */
+#ifndef MSGBUS_CFG_LOCAL_PATTERN_LEN
+#define MSGBUS_CFG_LOCAL_PATTERN_LEN 64
+#endif
+/** Deepest nesting of emits (a handler emitting) on one thread. */
+#ifndef MSGBUS_CFG_LOCAL_MAX_DEPTH
+#define MSGBUS_CFG_LOCAL_MAX_DEPTH 4
+#endif
+/**
+ * 1: patterns are POSIX extended regular expressions run by the C library
+ * (regcomp/regexec); 0: msgbus's own subset (docs/local.md). CMake sets 1 on
+ * port/posix; bare-metal C libraries (picolibc) have no regex.h.
+ */
+#ifndef MSGBUS_CFG_LOCAL_REGEX_POSIX
+#define MSGBUS_CFG_LOCAL_REGEX_POSIX 0
+#endif
+/** Bytes a bus-API reader of technology local queues (copied messages). */
+#ifndef MSGBUS_CFG_LOCAL_READ_QUEUE
+#define MSGBUS_CFG_LOCAL_READ_QUEUE 65536
+#endif
+#if MSGBUS_CFG_LOCAL_MAX_HANDLERS < 1 || MSGBUS_CFG_LOCAL_MAX_HANDLERS > 32
+#error "MSGBUS_CFG_LOCAL_MAX_HANDLERS must be in [1, 32]"
+#endif
+#if MSGBUS_CFG_LOCAL_MAX_TOPICS < 1 || MSGBUS_CFG_LOCAL_MAX_TOPICS > 255
+#error "MSGBUS_CFG_LOCAL_MAX_TOPICS must be in [1, 255]"
+#endif
+#if MSGBUS_CFG_LOCAL_PATTERN_LEN < 2 || MSGBUS_CFG_LOCAL_PATTERN_LEN > 120
+#error "MSGBUS_CFG_LOCAL_PATTERN_LEN must be in [2, 120] (the subset matcher's state table)"
+#endif
+/**
+ * 1: build the bridge between the local bus and Kafka (include/msgbus/bridge.h)
+ * and the outbox storages; it needs the local bus, the producer and the consumer.
+ */
+#ifndef MSGBUS_CFG_BRIDGE
+#define MSGBUS_CFG_BRIDGE (MSGBUS_CFG_LOCAL && MSGBUS_CFG_PRODUCER && MSGBUS_CFG_CONSUMER)
+#endif
+/* ---- end of the local bus block ----------------------------------------- */
+
 #endif /* MSGBUS_CONFIG_DEFAULTS_H */

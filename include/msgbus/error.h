@@ -51,7 +51,12 @@ enum msgbus_local_error {
     MSGBUS_ERR_CERT_HOSTNAME = -1024, /**< The broker's certificate names another host. */
     MSGBUS_ERR_AUTH = -1025,          /**< SASL authentication failed or was refused. */
     MSGBUS_ERR_CONFIG = -1026,        /**< A security setting is unusable (file, key, mechanism). */
-    MSGBUS_ERR_UNKNOWN = -1999        /**< Unclassified local failure. */
+    /* the local bus (include/msgbus/local.h), a band of its own */
+    MSGBUS_ERR_NO_TOPIC = -1100,    /**< The topic is not registered on the local bus. */
+    MSGBUS_ERR_DUPLICATE = -1101,   /**< A handler with this key is registered already. */
+    MSGBUS_ERR_BAD_PATTERN = -1102, /**< The handler's pattern is not a valid expression. */
+    MSGBUS_ERR_DEPTH = -1103,       /**< Emits nested deeper than MSGBUS_CFG_LOCAL_MAX_DEPTH. */
+    MSGBUS_ERR_UNKNOWN = -1999      /**< Unclassified local failure. */
 };
 
 /**

@@ -81,8 +81,23 @@
 extern "C" {
 #endif
 
-/** Bus technology (Go: MsgBusTech). */
-typedef enum msgbus_tech { MSGBUS_TECH_KAFKA = 1 } msgbus_tech;
+/**
+ * Bus technology (Go: MsgBusTech).
+ *
+ * MSGBUS_TECH_LOCAL runs the same calls over the in-process local bus
+ * (include/msgbus/local.h), without a broker, once the program has called
+ * msgbus_local_set_default() (which links it in; else msgbus_connect() gives
+ * MSGBUS_ERR_NOT_BUILT): a writer emits each message to `topic` on that
+ * default local bus (NULL: one made at the first connect); a reader
+ * receives the messages of exactly `topic`, queued for msgbus_read() or, with
+ * a callback registered, handed to it at once on the writer's thread. host,
+ * port, security and the producer/consumer tuning are ignored; writes are
+ * delivered before msgbus_write() returns (a reader's full queue gives
+ * MSGBUS_ERR_QUEUE_FULL; other readers of the topic that had room got it); msgbus_commit() gives
+ * MSGBUS_ERR_STATE; records carry key and value (no headers). MSGBUS_ERR_NOT_BUILT without
+ * MSGBUS_CFG_LOCAL.
+ */
+typedef enum msgbus_tech { MSGBUS_TECH_KAFKA = 1, MSGBUS_TECH_LOCAL = 2 } msgbus_tech;
 
 /** Blocking mode (Go: BlockingMode). */
 typedef enum msgbus_blocking { MSGBUS_NONBLOCKING = 1, MSGBUS_BLOCKING = 2 } msgbus_blocking;

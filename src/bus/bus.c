@@ -22,8 +22,11 @@
 #include "msgbus/port.h"
 #include "net/client.h"
 #include "net/log.h"
+#include "local/bus_local.h" /* technology local */
 
 struct msgbus {
+    const mb_bus_ops *ops; /* another technology's calls (NULL: Kafka) */
+    void *impl;            /* its connection state */
     msgbus_config cfg;
     msgbus_allocator al;
     char topic[256];
@@ -381,6 +384,37 @@ static int open_reader(msgbus *b)
     return rc;
 }
 
+/* ---- a connection of technology local: a handle around src/local's state ---- */
+const mb_bus_ops *mb_local_tech; /* set by msgbus_local_set_default() */
+static int local_connect(msgbus **out, const msgbus_config *cfg)
+{
+#if MSGBUS_CFG_LOCAL
+    const msgbus_allocator *al = cfg->alloc ? cfg->alloc : msgbus_allocator_default();
+    msgbus *b;
+    int rc;
+    if (!mb_local_tech)
+        return MSGBUS_ERR_NOT_BUILT; /* not linked: msgbus_local_set_default() links it */
+    b = al->alloc(al->ctx, sizeof *b);
+    if (!b)
+        return MSGBUS_ERR_NOMEM;
+    memset(b, 0, sizeof *b);
+    b->al = *al;
+    b->ops = mb_local_tech;
+    rc = b->ops->open(&b->impl, cfg);
+    if (rc) {
+        al->free(al->ctx, b, sizeof *b);
+        return rc;
+    }
+    *out = b;
+    return 0;
+#else
+    (void)out;
+    (void)cfg;
+    return MSGBUS_ERR_NOT_BUILT;
+#endif
+}
+/* ---- end of technology local ---- */
+
 int msgbus_connect(msgbus **out, const msgbus_config *cfg)
 {
     const msgbus_allocator *al;
@@ -390,6 +424,8 @@ int msgbus_connect(msgbus **out, const msgbus_config *cfg)
     if (!out || !cfg)
         return MSGBUS_ERR_INVALID_ARG;
     *out = NULL;
+    if (cfg->tech == MSGBUS_TECH_LOCAL) /* another technology */
+        return local_connect(out, cfg);
     al = cfg->alloc ? cfg->alloc : msgbus_allocator_default();
     b = al->alloc(al->ctx, sizeof *b);
     if (!b)
@@ -450,6 +486,8 @@ int msgbus_write_msg(msgbus *bus, const void *key, size_t key_len, const void *v
                      size_t value_len, const msgbus_header *headers, size_t n_headers)
 {
     msgbus_message m = MSGBUS_MESSAGE_INIT;
+    if (bus && bus->ops) /* another technology */
+        return bus->ops->write_msg(bus->impl, key, key_len, value, value_len, headers, n_headers);
     if (!bus || (!value && value_len) || (!key && key_len))
         return MSGBUS_ERR_INVALID_ARG;
     if (!bus->prod || !is_open(bus))
@@ -483,6 +521,8 @@ int msgbus_write_str(msgbus *bus, const char *s)
 
 int msgbus_flush(msgbus *bus, uint32_t timeout_ms)
 {
+    if (bus && bus->ops) /* another technology */
+        return bus->ops->flush(bus->impl, timeout_ms);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (!bus->prod || in_callback(bus) || !is_open(bus))
@@ -558,6 +598,8 @@ static void cb_thread_main(void *arg)
 int msgbus_poll(msgbus *bus, uint32_t timeout_ms)
 {
     wait_left w;
+    if (bus && bus->ops) /* another technology */
+        return bus->ops->poll(bus->impl, timeout_ms);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (in_callback(bus) || !is_open(bus))
@@ -596,6 +638,8 @@ int msgbus_read_record(msgbus *bus, msgbus_record *rec)
 {
     wait_left w;
     int rc;
+    if (bus && rec && bus->ops) /* another technology */
+        return bus->ops->read_record(bus->impl, rec);
     if (!bus || !rec)
         return MSGBUS_ERR_INVALID_ARG;
     if (bus->cfg.blocking == MSGBUS_NONBLOCKING)
@@ -615,6 +659,8 @@ int msgbus_read(msgbus *bus, void *buf, size_t cap, size_t *len)
 {
     msgbus_record rec;
     int rc;
+    if (bus && len && (buf || !cap) && bus->ops) /* another technology */
+        return bus->ops->read(bus->impl, buf, cap, len);
     if (!bus || !len || (!buf && cap))
         return MSGBUS_ERR_INVALID_ARG;
     rc = msgbus_read_record(bus, &rec);
@@ -637,6 +683,8 @@ int msgbus_read(msgbus *bus, void *buf, size_t cap, size_t *len)
 int msgbus_commit(msgbus *bus, uint32_t wait_ms)
 {
     int rc;
+    if (bus && bus->ops) /* another technology */
+        return bus->ops->commit(bus->impl, wait_ms);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     msgbus_port_mutex_lock(&bus->lock);
@@ -649,6 +697,8 @@ int msgbus_commit(msgbus *bus, uint32_t wait_ms)
 int msgbus_message_available(msgbus *bus)
 {
     uint32_t n = 0;
+    if (bus && bus->ops) /* another technology */
+        return bus->ops->available(bus->impl);
     if (!bus)
         return 0;
     msgbus_port_mutex_lock(&bus->lock);
@@ -661,6 +711,8 @@ int msgbus_message_available(msgbus *bus)
 int msgbus_register_cb(msgbus *bus, msgbus_read_fn fn, void *ud)
 {
     int rc = 0;
+    if (bus && fn && bus->ops) /* another technology */
+        return bus->ops->register_cb(bus->impl, fn, ud);
     if (!bus || !fn)
         return MSGBUS_ERR_INVALID_ARG;
     msgbus_port_mutex_lock(&bus->lock);
@@ -691,6 +743,8 @@ int msgbus_unregister_cb(msgbus *bus)
 #if MSGBUS_PORT_HAS_THREADS
     msgbus_port_thread_t t;
 #endif
+    if (bus && bus->ops) /* another technology */
+        return bus->ops->unregister_cb(bus->impl);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (in_callback(bus)) /* it would wait for itself */
@@ -721,6 +775,8 @@ int msgbus_unregister_cb(msgbus *bus)
 
 int msgbus_status(const msgbus *bus)
 {
+    if (bus && bus->ops) /* another technology */
+        return bus->ops->status(bus->impl);
     return bus && is_open(bus) ? MSGBUS_STATUS_OPEN : MSGBUS_STATUS_CLOSED;
 }
 
@@ -729,6 +785,8 @@ int msgbus_disconnect(msgbus *bus)
     msgbus_consumer *cons;
     msgbus_producer *prod;
     int rc;
+    if (bus && bus->ops) /* another technology */
+        return bus->ops->disconnect(bus->impl);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (in_callback(bus)) {
@@ -760,6 +818,11 @@ void msgbus_destroy(msgbus *bus)
 {
     if (!bus)
         return;
+    if (bus->ops) { /* another technology */
+        bus->ops->destroy(bus->impl);
+        bus->al.free(bus->al.ctx, bus, sizeof *bus);
+        return;
+    }
     if (in_callback(bus)) { /* freeing what the caller is running in: refuse, loudly */
         MB_LOG(&bus->log, MB_LOG_ERROR, "%s: msgbus_destroy from a callback ignored", bus->topic);
         return;

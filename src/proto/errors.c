@@ -53,6 +53,14 @@ typedef struct mb_err_info {
 /* Sorted by code (ascending). test_errors.c checks the order. */
 MB_ERR_TABLE = {
     E(MSGBUS_ERR_UNKNOWN, "MSGBUS_ERR_UNKNOWN", "unclassified local failure", 0),
+    E(MSGBUS_ERR_DEPTH, "MSGBUS_ERR_DEPTH", "local emits nested deeper than the configured limit",
+      0),
+    E(MSGBUS_ERR_BAD_PATTERN, "MSGBUS_ERR_BAD_PATTERN",
+      "the handler pattern is not a valid expression", 0),
+    E(MSGBUS_ERR_DUPLICATE, "MSGBUS_ERR_DUPLICATE", "a handler with this key is registered already",
+      0),
+    E(MSGBUS_ERR_NO_TOPIC, "MSGBUS_ERR_NO_TOPIC", "the topic is not registered on the local bus",
+      0),
     E(MSGBUS_ERR_CONFIG, "MSGBUS_ERR_CONFIG",
       "a security setting is unusable (file, key or mechanism)", 0),
     E(MSGBUS_ERR_AUTH, "MSGBUS_ERR_AUTH",
