@@ -908,9 +908,8 @@ static void fetch_done(void *ud, int err, int16_t version, mb_rd *body)
                    p->topic, (int)p->partition, (int)pr->records.len, (long long)p->fetch_offset,
                    (long long)pr->high_watermark);
             /* read_committed: the end is the last stable offset (an open transaction) */
-            p->hw = c->cfg.read_committed && pr->last_stable_offset >= 0
-                        ? pr->last_stable_offset
-                        : pr->high_watermark;
+            p->hw = c->cfg.read_committed && pr->last_stable_offset >= 0 ? pr->last_stable_offset
+                                                                         : pr->high_watermark;
             if (pr->records.len > 0)
                 e = queue_chunk(c, p, pr);
         }
@@ -975,8 +974,7 @@ static void no_partition(mb_consumer *c, mb_cpart *p)
     p->failed = 1;
     p->err = MSGBUS_KERR_UNKNOWN_TOPIC_OR_PARTITION;
     c->n_errs++;
-    MB_LOG(&c->log, MB_LOG_ERROR, "%s [%d]: partition does not exist", p->topic,
-           (int)p->partition);
+    MB_LOG(&c->log, MB_LOG_ERROR, "%s [%d]: partition does not exist", p->topic, (int)p->partition);
     if (c->cfg.on_error)
         c->cfg.on_error(c->cfg.error_ud, p->err, p->topic);
 }
@@ -1210,8 +1208,8 @@ static int bad_batch(mb_consumer *c, mb_chunk *k, msgbus_record *rec, int rc)
     }
     p->crc_retries = 0;
     fill_error(rec, p, p->position);
-    MB_LOG(&c->log, MB_LOG_ERROR, "%s [%d]: batch at offset %lld: %s", p->topic,
-           (int)p->partition, (long long)p->position, msgbus_strerror(rc));
+    MB_LOG(&c->log, MB_LOG_ERROR, "%s [%d]: batch at offset %lld: %s", p->topic, (int)p->partition,
+           (long long)p->position, msgbus_strerror(rc));
     next = next_verified(c, k, p->position);
     if (next >= 0) {
         p->position = next; /* the next verified batch's own offset: the bad one is skipped */
@@ -1330,8 +1328,8 @@ static int next_record(mb_consumer *c, msgbus_record *rec)
         if (k->in_batch) {
             mb_record r;
             rc = mb_record_next(&k->ri, &r);
-            if (rc == 0 && (r.offset < k->batch.base_offset ||
-                            r.offset > mb_batch_last_offset(&k->batch)))
+            if (rc == 0 &&
+                (r.offset < k->batch.base_offset || r.offset > mb_batch_last_offset(&k->batch)))
                 rc = MSGBUS_ERR_MALFORMED; /* a record outside its batch's offsets */
             if (rc == 0) {
                 if (r.offset < k->part->position)

@@ -60,7 +60,19 @@ static const unsigned char next_state[G_N][E_N] = {
     [G_STABLE] = {G_STABLE, G_STABLE, G_STABLE, G_STABLE, G_JOIN, G_FIND, G_FIND},
 };
 
-enum { R_FIND, R_JOIN, R_SYNC, R_OFETCH, R_HB, R_COMMIT, R_RCOMMIT, R_LEAVE, R_QFIND, R_QUERY, R_N };
+enum {
+    R_FIND,
+    R_JOIN,
+    R_SYNC,
+    R_OFETCH,
+    R_HB,
+    R_COMMIT,
+    R_RCOMMIT,
+    R_LEAVE,
+    R_QFIND,
+    R_QUERY,
+    R_N
+};
 
 /* A commit request and the offsets it carries, copied when it is queued. */
 typedef struct mb_gcommit {
@@ -172,8 +184,8 @@ static void failed(mb_group *g, const char *what, int e)
     if (e == MSGBUS_KERR_UNKNOWN_MEMBER_ID || e == MSGBUS_KERR_FENCED_INSTANCE_ID)
         g->member_id[0] = '\0';
     if (coordinator_error(e)) {
-        MB_LOG(g->h.log, MB_LOG_INFO, "group %s: %s: coordinator %d lost (%s)", g->group_id,
-               what, (int)g->coordinator, msgbus_err_name(e));
+        MB_LOG(g->h.log, MB_LOG_INFO, "group %s: %s: coordinator %d lost (%s)", g->group_id, what,
+               (int)g->coordinator, msgbus_err_name(e));
         record(g, E_LOST);
     } else if (rejoin_error(e)) {
         MB_LOG(g->h.log, MB_LOG_INFO, "group %s: %s: %s, joining again", g->group_id, what,
@@ -274,8 +286,8 @@ static void on_find(mb_group *g, uint32_t now, uint32_t *wait)
         mb_client_refresh_metadata(g->h.cl, 0);
         return;
     }
-    if (send_req(g, R_FIND, MB_BROKER_ANY, MB_API_FIND_COORDINATOR, 1, 3, 0, find_encode,
-                 find_done, NULL) != 0)
+    if (send_req(g, R_FIND, MB_BROKER_ANY, MB_API_FIND_COORDINATOR, 1, 3, 0, find_encode, find_done,
+                 NULL) != 0)
         record(g, E_RETRY);
 }
 
@@ -906,8 +918,7 @@ static void commit_done(void *ud, int err, int16_t version, mb_rd *body)
     g->commits++;
     if (!err || g->closing)
         return;
-    MB_LOG(g->h.log, MB_LOG_WARN, "group %s: commit failed: %s", g->group_id,
-           msgbus_strerror(err));
+    MB_LOG(g->h.log, MB_LOG_WARN, "group %s: commit failed: %s", g->group_id, msgbus_strerror(err));
     if (cm->slot == R_COMMIT && g->state == G_STABLE &&
         (rejoin_error(err) || coordinator_error(err)))
         failed(g, "OffsetCommit", err);

@@ -30,12 +30,12 @@ typedef struct mb_gtp {
 
 /** What the member needs from its host (the consumer); everything else it owns. */
 typedef struct mb_group_host {
-    void *ud;                              /**< passed to every upcall */
-    mb_client *cl;                         /**< the connections requests go through */
-    const msgbus_consumer_config *cfg;     /**< timeouts, assignor, callbacks */
+    void *ud;                          /**< passed to every upcall */
+    mb_client *cl;                     /**< the connections requests go through */
+    const msgbus_consumer_config *cfg; /**< timeouts, assignor, callbacks */
     const mb_logger *log;
     msgbus_allocator al;
-    uint32_t (*now_ms)(void *clock_ud);    /**< the injected clock */
+    uint32_t (*now_ms)(void *clock_ud); /**< the injected clock */
     void *clock_ud;
     /**
      * Upcall: the positions worth committing (assigned, known), at most
