@@ -49,9 +49,12 @@ enum { G_INIT, G_FIND, G_JOIN, G_SYNC, G_OFFSETS, G_STABLE, G_N };
 /* Events a response leaves for the step, in rising severity (the worst of a step wins). */
 enum { E_NONE, E_OK, E_MEMBER_ID, E_RETRY, E_REJOIN, E_FATAL, E_LOST, E_N };
 
-/* The transitions: next state for (state, event). */
+/*
+ * The transitions: next state for (state, event). Columns: NONE, OK,
+ * MEMBER_ID, RETRY (same state after a backoff), REJOIN, FATAL (10 backoffs),
+ * LOST (coordinator gone: look it up after a backoff). Entering JOIN revokes.
+ */
 static const unsigned char next_state[G_N][E_N] = {
-    /*              NONE       OK          MEMBER_ID  RETRY      REJOIN  FATAL   LOST */
     [G_INIT] = {G_INIT, G_INIT, G_INIT, G_INIT, G_INIT, G_INIT, G_INIT},
     [G_FIND] = {G_FIND, G_JOIN, G_FIND, G_FIND, G_FIND, G_FIND, G_FIND},
     [G_JOIN] = {G_JOIN, G_SYNC, G_JOIN, G_JOIN, G_JOIN, G_FIND, G_FIND},
