@@ -235,6 +235,7 @@ static int find_encode(void *ud, mb_wr *w, int16_t version)
 static int find_read(int err, int16_t version, mb_rd *body, int32_t *id)
 {
     mb_find_coordinator_resp resp;
+    memset(&resp, 0, sizeof resp);
     if (err == 0)
         err = mb_find_coordinator_resp_read(body, version, NULL, &resp);
     if (err == 0)
@@ -1237,6 +1238,7 @@ static void query_done(void *ud, int err, int16_t version, mb_rd *body)
     int32_t t, p;
     g->busy[R_QUERY] = 0;
     g->query.offset = -1;
+    memset(&resp, 0, sizeof resp);
     mb_arena_init(&a, g->arena, MB_GROUP_ARENA);
     if (err == 0)
         err = mb_offset_fetch_resp_read(body, version, &a, &resp);
