@@ -1054,7 +1054,9 @@ static int plan(mb_consumer *c, uint32_t now, uint32_t *wait)
 /*
  * One event-loop step, waiting at most @p max_wait ms. What the answers of
  * this step make ready (coordinator found -> JoinGroup, ...) is queued and
- * written in the same step, not at the next timer.
+ * written in the same step, not at the next timer. While records wait to be
+ * returned, the next Fetch goes at the next step, as before (the chunk pool
+ * keeps its size).
  */
 static int step(mb_consumer *c, uint32_t max_wait)
 {
@@ -1062,8 +1064,11 @@ static int step(mb_consumer *c, uint32_t max_wait)
     int rc, rounds;
     plan(c, now_of(c), &wait);
     rc = mb_client_poll(c->cl, wait);
-    for (rounds = 0; rc == 0 && rounds < 8 && plan(c, now_of(c), &zero) > 0; rounds++)
+    for (rounds = 0; rc == 0 && rounds < 8 && !c->q_head && !c->cur; rounds++) {
+        if (plan(c, now_of(c), &zero) == 0)
+            break;
         rc = mb_client_poll(c->cl, 0);
+    }
     return rc;
 }
 
