@@ -953,6 +953,7 @@ static void leave_done(void *ud, int err, int16_t version, mb_rd *body)
     g->busy[R_LEAVE] = 0;
 }
 
+/* While a request is out, its answer (or its timeout) wakes the loop: no timer for it. */
 static void on_stable(mb_group *g, uint32_t now, uint32_t *wait)
 {
     if (!g->busy[R_HB] && msgbus_time_diff(now, g->heartbeat_at) >= 0) {
@@ -961,14 +962,16 @@ static void on_stable(mb_group *g, uint32_t now, uint32_t *wait)
                      NULL) != 0)
             failed(g, "Heartbeat", MSGBUS_ERR_STATE);
     }
-    min_wait(wait, g->heartbeat_at, now);
+    if (!g->busy[R_HB])
+        min_wait(wait, g->heartbeat_at, now);
     if (g->h.cfg->auto_commit_interval_ms) {
         if (msgbus_time_diff(now, g->commit_at) >= 0 && !g->busy[R_COMMIT]) {
             g->commit_at = now + g->h.cfg->auto_commit_interval_ms;
             if (snapshot(g, &g->cm[0]) == 0 && g->cm[0].n)
                 send_commit(g, &g->cm[0]);
         }
-        min_wait(wait, g->commit_at, now);
+        if (!g->busy[R_COMMIT])
+            min_wait(wait, g->commit_at, now);
     }
 }
 

@@ -14,6 +14,7 @@
 
 #include "bus/consumer_int.h"
 #include "msgbus/kafka_errors.h"
+#include "msgbus/port.h"
 #include "proto/api_versions.h"
 #include "proto/consumer_protocol.h"
 #include "proto/fetch.h"
@@ -36,6 +37,7 @@ typedef struct gbroker {
     int member_id_required;   /* the first JoinGroup gets MEMBER_ID_REQUIRED */
     int follower;             /* someone else leads; SyncGroup hands out partition 1 */
     int16_t hb_err;           /* the next Heartbeat's error (then 0) */
+    int hb_silent;            /* Heartbeats get no answer */
     int16_t fc_err;           /* the next FindCoordinator's error (then 0) */
     char join_member[8][64];  /* member id of each JoinGroup request */
     int32_t sync_assignments; /* partitions in the leader's SyncGroup request */
@@ -223,6 +225,8 @@ static void answer_simple(mb_wr *w, const mb_req_hdr *h)
 {
     if (h->api_key == MB_API_HEARTBEAT) {
         mb_heartbeat_resp resp = {0, g_b.hb_err};
+        if (g_b.hb_silent)
+            return;
         g_b.hb_err = 0;
         assert_int_equal(mb_heartbeat_resp_write(w, h->api_version, &resp), 0);
     } else if (h->api_key == MB_API_LEAVE_GROUP) {
@@ -536,6 +540,31 @@ static void test_close_commits_and_leaves(void **state)
     assert_int_equal(g_b.n[MB_API_LEAVE_GROUP], 1);
 }
 
+/*
+ * A heartbeat left unanswered past the next heartbeat time: the loop waits
+ * for the answer or its timeout, it does not spin (a poll returns at its
+ * deadline; in simulated time a spin would never end).
+ */
+static void test_unanswered_heartbeat_does_not_spin(void **state)
+{
+    msgbus_consumer *c;
+    msgbus_record rec;
+    uint32_t t0;
+    int i;
+    (void)state;
+    g_b.hb_silent = 1;
+    c = make(0);
+    until_assigned(c, 2);
+    assert_int_equal(msgbus_consumer_pause(c, "t", 0, 1), 0); /* no fetch moves the clock */
+    assert_int_equal(msgbus_consumer_pause(c, "t", 1, 1), 0);
+    t0 = g_net.now;
+    for (i = 0; i < 40; i++) /* polls of 500 ms: past the heartbeat's time, several times */
+        (void)msgbus_consumer_poll(c, &rec, 500);
+    assert_true(msgbus_time_diff(g_net.now, t0) >= 10000); /* well past heartbeat_at */
+    assert_true(g_b.n[MB_API_HEARTBEAT] >= 1);
+    msgbus_consumer_close(c);
+}
+
 static void test_find_coordinator_error_retries_after_backoff(void **state)
 {
     msgbus_consumer *c;
@@ -560,6 +589,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_heartbeat_not_coordinator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revoke_commits_what_was_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_commits_and_leaves, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unanswered_heartbeat_does_not_spin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_find_coordinator_error_retries_after_backoff, setup,
                                         teardown),
     };
