@@ -457,6 +457,24 @@ static void test_poll_timeout_of_2_pow_31(void **state)
     msgbus_consumer_close(c);
 }
 
+#if !MSGBUS_PORT_HAS_THREADS
+/* Item 10: with port/none, create returns at once (no connection wait); poll connects. */
+static void test_create_does_not_wait_on_port_none(void **state)
+{
+    msgbus_consumer_config cfg;
+    msgbus_consumer *c;
+    (void)state;
+    msgbus_consumer_config_init(&cfg);
+    cfg.bootstrap = "127.0.0.1:9092";
+    cfg.transport = &g_net.t;
+    g_net.next.refuse = 1; /* no broker: the old create waited for its retries */
+    assert_int_equal(mb_consumer_create_clock(&c, &cfg, st_now, st_random, &g_net), 0);
+    assert_int_equal(g_net.waits, 0);
+    assert_int_equal(g_net.n_socks, 0);
+    msgbus_consumer_close(c);
+}
+#endif
+
 /* Item 12: config_init(NULL) does nothing. */
 static void test_config_init_null(void **state)
 {
@@ -477,6 +495,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_end_is_last_stable_offset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poll_timeout_of_2_pow_31, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_init_null, setup, teardown),
+#if !MSGBUS_PORT_HAS_THREADS
+        cmocka_unit_test_setup_teardown(test_create_does_not_wait_on_port_none, setup, teardown),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
