@@ -294,4 +294,63 @@
 #endif
 /* ---- end of the local bus block ----------------------------------------- */
 
+/* ---- Consumer and consumer-group limits (owned by src/bus/consumer.c, group.c) ---- */
+
+/** Most topics one group member subscribes to (msgbus_consumer_subscribe()). */
+#ifndef MSGBUS_CFG_GROUP_MAX_TOPICS
+#define MSGBUS_CFG_GROUP_MAX_TOPICS 64
+#endif
+
+/** Most members a group leader computes an assignment for; a larger JoinGroup answer fails. */
+#ifndef MSGBUS_CFG_GROUP_MAX_MEMBERS
+#define MSGBUS_CFG_GROUP_MAX_MEMBERS 256
+#endif
+
+/**
+ * Milliseconds a group leader with followers waits between the JoinGroup
+ * answer and its SyncGroup. Some brokers (librdkafka's mock cluster) answer
+ * only the followers whose SyncGroup is already waiting when the leader's
+ * arrives; a leader alone in its group never waits.
+ */
+#ifndef MSGBUS_CFG_GROUP_LEADER_SYNC_DELAY_MS
+#define MSGBUS_CFG_GROUP_LEADER_SYNC_DELAY_MS 100
+#endif
+
+/** Longest wait, on close, for the final commit's answer (ms). */
+#ifndef MSGBUS_CFG_GROUP_CLOSE_COMMIT_MS
+#define MSGBUS_CFG_GROUP_CLOSE_COMMIT_MS 5000
+#endif
+
+/** Longest wait, on close, for the LeaveGroup answer (ms). */
+#ifndef MSGBUS_CFG_GROUP_CLOSE_LEAVE_MS
+#define MSGBUS_CFG_GROUP_CLOSE_LEAVE_MS 2000
+#endif
+
+/**
+ * Times a batch failing its CRC is fetched again before the consumer reports
+ * MSGBUS_ERR_CRC for its partition through poll.
+ */
+#ifndef MSGBUS_CFG_CONSUMER_CRC_RETRIES
+#define MSGBUS_CFG_CONSUMER_CRC_RETRIES 3
+#endif
+
+#if MSGBUS_CFG_GROUP_MAX_TOPICS < 1 || MSGBUS_CFG_GROUP_MAX_TOPICS > 4096
+#error "MSGBUS_CFG_GROUP_MAX_TOPICS must be in [1, 4096]"
+#endif
+#if MSGBUS_CFG_GROUP_MAX_MEMBERS < 1 || MSGBUS_CFG_GROUP_MAX_MEMBERS > 100000
+#error "MSGBUS_CFG_GROUP_MAX_MEMBERS must be in [1, 100000]"
+#endif
+#if MSGBUS_CFG_GROUP_LEADER_SYNC_DELAY_MS < 0 || MSGBUS_CFG_GROUP_LEADER_SYNC_DELAY_MS > 10000
+#error "MSGBUS_CFG_GROUP_LEADER_SYNC_DELAY_MS must be in [0, 10000]"
+#endif
+#if MSGBUS_CFG_GROUP_CLOSE_COMMIT_MS < 0 || MSGBUS_CFG_GROUP_CLOSE_COMMIT_MS > 0x7fffffffL
+#error "MSGBUS_CFG_GROUP_CLOSE_COMMIT_MS must be in [0, INT32_MAX]"
+#endif
+#if MSGBUS_CFG_GROUP_CLOSE_LEAVE_MS < 0 || MSGBUS_CFG_GROUP_CLOSE_LEAVE_MS > 0x7fffffffL
+#error "MSGBUS_CFG_GROUP_CLOSE_LEAVE_MS must be in [0, INT32_MAX]"
+#endif
+#if MSGBUS_CFG_CONSUMER_CRC_RETRIES < 0 || MSGBUS_CFG_CONSUMER_CRC_RETRIES > 100
+#error "MSGBUS_CFG_CONSUMER_CRC_RETRIES must be in [0, 100]"
+#endif
+
 #endif /* MSGBUS_CONFIG_DEFAULTS_H */

@@ -143,11 +143,13 @@ typedef struct msgbus_record {
 /** Opaque consumer handle. */
 typedef struct msgbus_consumer msgbus_consumer;
 
-/** Fill @p cfg with the defaults above. */
+/** Fill @p cfg with the defaults above; @p cfg NULL does nothing. */
 void msgbus_consumer_config_init(msgbus_consumer_config *cfg);
 
 /**
- * Create a consumer and connect (connect_retries attempts with backoff).
+ * Create a consumer and connect (connect_retries attempts with backoff, at
+ * most MSGBUS_CFG_CONNECT_WAIT_MS). With port/none (the application
+ * drives every step) it returns at once and the first poll connects.
  * @return 0, MSGBUS_ERR_INVALID_ARG, MSGBUS_ERR_NOMEM, MSGBUS_ERR_TRANSPORT or
  *         MSGBUS_ERR_RESOLVE when no bootstrap broker answered.
  */
@@ -247,8 +249,10 @@ int msgbus_consumer_pause(msgbus_consumer *c, const char *topic, int32_t partiti
 
 /**
  * The next offset to be returned for a partition (-1 while its start is
- * still being looked up), and, if @p end is not NULL, the partition's high
- * watermark from the last fetch (-1 if none yet).
+ * still being looked up), and, if @p end is not NULL, the partition's end
+ * from the last fetch (-1 if none yet): the high watermark, or with
+ * read_committed the last stable offset (records after it belong to open
+ * transactions and are not returned yet).
  */
 int msgbus_consumer_position(msgbus_consumer *c, const char *topic, int32_t partition,
                              int64_t *offset, int64_t *end);
@@ -256,10 +260,19 @@ int msgbus_consumer_position(msgbus_consumer *c, const char *topic, int32_t part
 /**
  * Wait at most @p timeout_ms for the next record.
  * @return 0 with @p rec filled; MSGBUS_ERR_NO_MESSAGE when none came in time;
- *         MSGBUS_ERR_CRC (a batch failed its checksum), MSGBUS_ERR_MALFORMED,
- *         MSGBUS_ERR_UNSUPPORTED_CODEC (a compressed batch whose codec is not
- *         built in): @p rec names the topic, partition and the batch's first
+ *         MSGBUS_ERR_COMPRESSION, MSGBUS_ERR_MALFORMED,
+ *         MSGBUS_ERR_UNSUPPORTED_CODEC (a batch that verified but cannot be
+ *         read): @p rec names the topic, partition and the batch's first
  *         offset; that batch is skipped and the next poll goes on after it.
+ *         MSGBUS_ERR_CRC: a batch failed its checksum (or its offsets are
+ *         impossible) after MSGBUS_CFG_CONSUMER_CRC_RETRIES fetches again;
+ *         @p rec.offset is the partition's position, which has not moved:
+ *         reading goes on from the next batch that verifies, if the broker
+ *         sent one, else the partition is fetched again after a backoff (or
+ *         the application seeks past it).
+ *         MSGBUS_KERR_UNKNOWN_TOPIC_OR_PARTITION: an assigned partition that
+ *         current metadata says the topic does not have (reported once; the
+ *         partition is no longer fetched).
  */
 int msgbus_consumer_poll(msgbus_consumer *c, msgbus_record *rec, uint32_t timeout_ms);
 

@@ -1,5 +1,6 @@
 /*
- * consumer.c - the consumer with partitions assigned by the application.
+ * consumer.c - the consumer: partitions assigned by the application or by
+ * its group member (group.c), fetched, and returned record by record.
  *
  * Each assigned partition is looked up (ListOffsets, when it starts at the
  * beginning, the end or a time), then fetched: one Fetch per leader at a
@@ -8,7 +9,17 @@
  * copied once into a chunk buffer (pooled, bounded by queue_max_bytes); poll
  * then walks the chunk's batches in place: CRC checked, control batches and
  * aborted transactions skipped, records returned pointing into the chunk.
+ *
+ * A position moves only past records of a batch whose CRC matched: a batch
+ * that fails it is fetched again (MSGBUS_CFG_CONSUMER_CRC_RETRIES times, then
+ * MSGBUS_ERR_CRC through poll, the position kept).
+ *
+ * Calls go: application -> consumer.c -> group.c (bus/group.h) and
+ * net/client; group.c calls back only through the mb_group_host upcalls
+ * defined here (positions, assign, unassign_all). The clock is injected
+ * (mb_consumer_create_clock), the port's by default.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "msgbus/config_defaults.h"
@@ -26,6 +37,8 @@
 
 void msgbus_consumer_config_init(msgbus_consumer_config *cfg)
 {
+    if (!cfg)
+        return;
     memset(cfg, 0, sizeof *cfg);
     cfg->fetch_max_wait_ms = 100;
     cfg->fetch_min_bytes = 1;
@@ -106,6 +119,9 @@ static int client_open(mb_consumer *c)
     cc.log_ud = c->cfg.log_ud;
     cc.log_level = c->cfg.log_level;
     cc.connect_retries = c->cfg.connect_retries;
+    cc.now_ms = c->now_ms;
+    cc.random = c->random;
+    cc.clock_ud = c->clock_ud;
     /* a Fetch may wait fetch_max_wait_ms at the broker before it answers */
     cc.request_timeout_ms = c->cfg.request_timeout_ms + c->cfg.fetch_max_wait_ms;
     cc.recv_keep_bytes = c->cfg.fetch_max_bytes + 65536u; /* a fetch answer's buffer is reused */
@@ -113,8 +129,12 @@ static int client_open(mb_consumer *c)
     cc.send_buf_size = c->cfg.net_send_buf_size;
     cc.recv_chunk_size = c->cfg.net_recv_chunk_size;
     rc = mb_client_create(&c->cl, &cc);
+#if MSGBUS_PORT_HAS_THREADS
+    /* a blocking port: report an unreachable or untrusted bootstrap here */
     if (rc == 0)
-        rc = mb_client_wait_ready(c->cl, 120000);
+        rc = mb_client_wait_ready(c->cl, MSGBUS_CFG_CONNECT_WAIT_MS);
+#endif
+    /* port/none: the application drives; its first poll connects */
     return rc;
 }
 
@@ -133,12 +153,15 @@ void msgbus_consumer_close(msgbus_consumer *c)
         return;
 #if MSGBUS_CFG_GROUPS
     if (c->grp) /* commit and leave while the connections are still up */
-        mb_group_destroy(c->grp);
+        mb_group_leave(c->grp);
 #endif
-    c->grp = NULL;
     c->closing = 1;
     if (c->cl)
         mb_client_destroy(c->cl); /* requests in flight complete (with STATE) first */
+#if MSGBUS_CFG_GROUPS
+    mb_group_destroy(c->grp); /* after the client: no callback can reach it now */
+#endif
+    c->grp = NULL;
     if (c->owns_transport)
         msgbus_port_transport_destroy(&c->own_transport);
     if (c->cur)
@@ -169,7 +192,42 @@ void msgbus_consumer_close(msgbus_consumer *c)
     c->al.free(c->al.ctx, c, sizeof *c);
 }
 
+#if MSGBUS_CFG_GROUPS
+static size_t host_positions(void *ud, mb_gtp *out, size_t cap);
+static int host_assign(void *ud, const char *topic, int32_t partition, int64_t offset);
+static void host_unassign_all(void *ud);
+
+static int group_open(mb_consumer *c)
+{
+    mb_group_host h;
+    memset(&h, 0, sizeof h);
+    h.ud = c;
+    h.cl = c->cl;
+    h.cfg = &c->cfg;
+    h.log = &c->log;
+    h.al = c->al;
+    h.now_ms = c->now_ms;
+    h.clock_ud = c->clock_ud;
+    h.positions = host_positions;
+    h.assign = host_assign;
+    h.unassign_all = host_unassign_all;
+    return mb_group_create(&c->grp, &h, c->cfg.group_id);
+}
+#endif
+
+static uint32_t now_of(const mb_consumer *c)
+{
+    return c->now_ms ? c->now_ms(c->clock_ud) : msgbus_port_now_ms();
+}
+
 int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *cfg)
+{
+    return mb_consumer_create_clock(out, cfg, NULL, NULL, NULL);
+}
+
+int mb_consumer_create_clock(msgbus_consumer **out, const msgbus_consumer_config *cfg,
+                             uint32_t (*now_ms)(void *ud),
+                             int (*random)(void *ud, void *buf, size_t len), void *ud)
 {
     const msgbus_allocator *al;
     mb_logger lg;
@@ -191,6 +249,9 @@ int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *
     c->al = *al;
     c->cfg = *cfg;
     c->log = lg;
+    c->now_ms = now_ms;
+    c->random = random;
+    c->clock_ud = ud;
     strcpy(c->bootstrap, cfg->bootstrap);
     if (cfg->client_id)
         strcpy(c->client_id, cfg->client_id);
@@ -198,7 +259,7 @@ int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *
     rc = c->arena ? client_open(c) : MSGBUS_ERR_NOMEM;
 #if MSGBUS_CFG_GROUPS
     if (rc == 0 && cfg->group_id)
-        rc = mb_group_create(&c->grp, c, cfg->group_id);
+        rc = group_open(c);
 #else
     if (rc == 0 && cfg->group_id)
         rc = MSGBUS_ERR_NOT_BUILT;
@@ -233,6 +294,9 @@ static void part_start(mb_cpart *p, int64_t offset, int by_time)
 {
     p->epoch++;
     p->hw = -1;
+    p->crc_retries = 0;
+    p->err = 0;
+    p->failed = 0;
     if (!by_time && offset >= 0) {
         p->need_offset = 0;
         p->position = p->fetch_offset = offset;
@@ -241,6 +305,43 @@ static void part_start(mb_cpart *p, int64_t offset, int by_time)
         p->start = offset;
         p->position = p->fetch_offset = -1;
     }
+}
+
+/* The metadata's topic entry for @p p, or NULL; *@p v receives the view. */
+static const mb_topic_info *md_topic(mb_consumer *c, const mb_cpart *p, mb_cluster_view *v)
+{
+    int32_t i;
+    mb_client_cluster(c->cl, v);
+    for (i = 0; i < v->n_topics; i++)
+        if (strcmp(v->topics[i].name, p->topic) == 0)
+            return &v->topics[i];
+    return NULL;
+}
+
+/* Remember how current the metadata was when @p p was assigned. */
+static void md_stamp(mb_consumer *c, mb_cpart *p)
+{
+    mb_cluster_view v;
+    const mb_topic_info *t = md_topic(c, p, &v);
+    p->md_valid = t != NULL;
+    p->md_at = v.updated_ms;
+}
+
+/*
+ * 1 if metadata newer than the assignment lists @p p's topic without that
+ * partition: it does not exist (kcat says so too), so waiting is pointless.
+ */
+static int part_missing(mb_consumer *c, const mb_cpart *p)
+{
+    mb_cluster_view v;
+    const mb_topic_info *t = md_topic(c, p, &v);
+    int32_t i;
+    if (!t || t->error_code || t->n_partitions <= 0 || (p->md_valid && v.updated_ms == p->md_at))
+        return 0;
+    for (i = 0; i < t->n_partitions; i++)
+        if (t->partitions[i].partition == p->partition)
+            return 0;
+    return 1;
 }
 
 static int assign(mb_consumer *c, const char *topic, int32_t partition, int64_t offset, int by_time)
@@ -276,6 +377,7 @@ static int assign(mb_consumer *c, const char *topic, int32_t partition, int64_t 
         p->partition = partition;
         c->parts[c->n_parts++] = p;
     }
+    md_stamp(c, p);
     part_start(p, offset, by_time);
     return 0;
 }
@@ -287,13 +389,17 @@ int msgbus_consumer_assign(msgbus_consumer *c, const char *topic, int32_t partit
     return assign(c, topic, partition, offset, 0);
 }
 
-int mb_cons_assign(mb_consumer *c, const char *topic, int32_t partition, int64_t offset)
+#if MSGBUS_CFG_GROUPS
+/* ---- the group member's upcalls (mb_group_host) ---- */
+
+static int host_assign(void *ud, const char *topic, int32_t partition, int64_t offset)
 {
-    return assign(c, topic, partition, offset, 0);
+    return assign(ud, topic, partition, offset, 0);
 }
 
-void mb_cons_unassign_all(mb_consumer *c)
+static void host_unassign_all(void *ud)
 {
+    mb_consumer *c = ud;
     size_t i = c->n_parts;
     while (i-- > 0) {
         char topic[256];
@@ -303,6 +409,72 @@ void mb_cons_unassign_all(mb_consumer *c)
         msgbus_consumer_unassign(c, topic, c->parts[i]->partition);
     }
 }
+
+/* The positions worth committing: assigned partitions whose position is known. */
+static size_t host_positions(void *ud, mb_gtp *out, size_t cap)
+{
+    mb_consumer *c = ud;
+    size_t i, n = 0;
+    for (i = 0; i < c->n_parts; i++) {
+        const mb_cpart *p = c->parts[i];
+        if (!p->topic[0] || p->position < 0)
+            continue;
+        if (n < cap) {
+            strcpy(out[n].topic, p->topic);
+            out[n].partition = p->partition;
+            out[n].offset = p->position;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* ---- the group calls of the public API ---- */
+
+int msgbus_consumer_subscribe(msgbus_consumer *c, const char *const *topics, size_t n)
+{
+    if (!c)
+        return MSGBUS_ERR_INVALID_ARG;
+    if (!c->grp)
+        return MSGBUS_ERR_STATE;
+    return mb_group_subscribe(c->grp, topics, n);
+}
+
+int msgbus_consumer_commit(msgbus_consumer *c, uint32_t wait_ms)
+{
+    if (!c)
+        return MSGBUS_ERR_INVALID_ARG;
+    if (!c->grp)
+        return MSGBUS_ERR_STATE;
+    return mb_group_commit(c->grp, NULL, 0, wait_ms);
+}
+
+int msgbus_consumer_commit_offsets(msgbus_consumer *c, const msgbus_topic_partition *offsets,
+                                   size_t n, uint32_t wait_ms)
+{
+    size_t i;
+    if (!c || !offsets || n == 0 || n > MSGBUS_CFG_MAX_ARRAY_COUNT)
+        return MSGBUS_ERR_INVALID_ARG;
+    for (i = 0; i < n; i++)
+        if (!offsets[i].topic || !mb_topic_name_valid(offsets[i].topic, strlen(offsets[i].topic)) ||
+            offsets[i].partition < 0 || offsets[i].offset < 0)
+            return MSGBUS_ERR_INVALID_ARG;
+    if (!c->grp)
+        return MSGBUS_ERR_STATE;
+    return mb_group_commit(c->grp, offsets, n, wait_ms);
+}
+
+int msgbus_consumer_committed(msgbus_consumer *c, const char *topic, int32_t partition,
+                              int64_t *offset, uint32_t timeout_ms)
+{
+    if (!c || !offset || !topic || !mb_topic_name_valid(topic, strlen(topic)) || partition < 0)
+        return MSGBUS_ERR_INVALID_ARG;
+    if (!c->grp)
+        return MSGBUS_ERR_STATE;
+    return mb_group_committed(c->grp, topic, partition, offset, timeout_ms);
+}
+
+#endif /* MSGBUS_CFG_GROUPS */
 
 /* Free the partitions unassigned while a request still pointed at them. */
 static void reap(mb_consumer *c)
@@ -330,17 +502,17 @@ int msgbus_consumer_assign_time(msgbus_consumer *c, const char *topic, int32_t p
 int msgbus_consumer_partition_count(msgbus_consumer *c, const char *topic, int32_t *n,
                                     uint32_t timeout_ms)
 {
-    uint32_t deadline;
+    uint32_t start;
     int rc, err = 0;
     if (!c || !n || !topic || !mb_topic_name_valid(topic, strlen(topic)))
         return MSGBUS_ERR_INVALID_ARG;
     if ((rc = mb_client_want_topic(c->cl, topic)) != 0)
         return rc;
-    deadline = msgbus_port_now_ms() + timeout_ms;
+    start = now_of(c);
     for (;;) {
         mb_cluster_view v;
         int32_t i;
-        int32_t left = msgbus_time_diff(deadline, msgbus_port_now_ms());
+        uint32_t left = mb_time_left(start, now_of(c), timeout_ms);
         mb_client_cluster(c->cl, &v);
         for (i = 0; i < v.n_topics; i++) {
             if (strcmp(v.topics[i].name, topic) != 0)
@@ -353,10 +525,10 @@ int msgbus_consumer_partition_count(msgbus_consumer *c, const char *topic, int32
             if (err && !msgbus_err_retriable(err))
                 return err;
         }
-        if (left <= 0)
+        if (left == 0)
             return err ? err : MSGBUS_ERR_TIMEOUT;
         mb_client_refresh_metadata(c->cl, 0);
-        if ((rc = mb_client_poll(c->cl, left < 50 ? (uint32_t)left : 50)) != 0)
+        if ((rc = mb_client_poll(c->cl, left)) != 0) /* returns when the answer comes */
             return rc;
     }
 }
@@ -588,7 +760,7 @@ static int leader_error(int e)
 /* A partition's request failed with @p e: back off, maybe refresh metadata. */
 static void part_failed(mb_consumer *c, mb_cpart *p, int e)
 {
-    uint32_t now = msgbus_port_now_ms();
+    uint32_t now = now_of(c);
     if (e == MSGBUS_KERR_OFFSET_OUT_OF_RANGE) {
         MB_LOG(&c->log, MB_LOG_WARN, "%s [%d]: offset %lld out of range, resetting", p->topic,
                (int)p->partition, (long long)p->fetch_offset);
@@ -606,32 +778,42 @@ static void part_failed(mb_consumer *c, mb_cpart *p, int e)
         c->cfg.on_error(c->cfg.error_ud, e, p->topic);
 }
 
+/* A batch's offsets that are usable: base and delta not negative, base + delta + 1 no overflow. */
+static int offsets_sane(const mb_batch *b)
+{
+    return b->base_offset >= 0 && b->last_offset_delta >= 0 &&
+           b->base_offset <= INT64_MAX - 1 - (int64_t)b->last_offset_delta;
+}
+
 /*
- * Bytes of @p data that hold whole batches, the offset after the last one,
- * and in *@p count the records of those batches from @p from on.
+ * Bytes of @p data that hold whole batches; in *@p next the offset after the
+ * last batch that verifies (CRC, sane offsets), so the next fetch never starts
+ * from an unverified header; in *@p count the records of verified batches
+ * from @p from on (an estimate for msgbus_consumer_ready()).
  */
 static size_t whole_batches(const uint8_t *data, size_t len, int64_t from, int64_t *next,
                             uint32_t *count)
 {
+    mb_batch_iter it;
     size_t off = 0;
     *count = 0;
-    while (len - off >= MB_BATCH_LOG_OVERHEAD + 15) {
-        const uint8_t *b = data + off;
-        int64_t base = 0;
-        uint32_t blen = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 | (uint32_t)b[10] << 8 | b[11];
-        int32_t last =
-            (int32_t)((uint32_t)b[23] << 24 | (uint32_t)b[24] << 16 | (uint32_t)b[25] << 8 | b[26]);
-        int i;
-        if (blen > len - off - MB_BATCH_LOG_OVERHEAD || blen < 49)
+    mb_batch_iter_init(&it, data, len);
+    for (;;) {
+        mb_batch b;
+        int rc = mb_batch_next(&it, &b);
+        int64_t last;
+        if (rc == MB_ITER_END || rc == MB_BATCH_INCOMPLETE || it.err)
             break;
-        for (i = 0; i < 8; i++)
-            base = (int64_t)((uint64_t)base << 8 | b[i]);
-        if (last >= 0 && base >= 0) {
-            *next = base + last + 1;
-            if (base + last >= from && !(b[22] & MB_BATCH_ATTR_CONTROL))
-                *count += (uint32_t)(last + 1); /* an estimate: offsets, not records */
-        }
-        off += MB_BATCH_LOG_OVERHEAD + blen;
+        off = len - it.rd.left;
+        if (rc != 0 || !offsets_sane(&b))
+            continue; /* poll meets it and fetches again; nothing here moves past it */
+        last = mb_batch_last_offset(&b);
+        if (last + 1 > *next)
+            *next = last + 1;
+        if (last >= from && !mb_batch_is_control(&b) && b.record_count > 0)
+            *count = (uint32_t)b.record_count > UINT32_MAX - *count
+                         ? UINT32_MAX
+                         : *count + (uint32_t)b.record_count;
     }
     return off;
 }
@@ -665,7 +847,7 @@ static int queue_chunk(mb_consumer *c, mb_cpart *p, const mb_fetch_partition_res
     k->part = p;
     k->epoch = p->epoch;
     k->remaining = count;
-    c->queued += count;
+    c->queued = count > UINT32_MAX - c->queued ? UINT32_MAX : c->queued + count;
     memcpy(k->buf, pr->records.ptr, len);
     mb_batch_iter_init(&k->bi, k->buf, len);
     for (i = 0; i < pr->n_aborted_transactions && k->n_aborted < MB_CHUNK_MAX_ABORTED; i++)
@@ -725,7 +907,9 @@ static void fetch_done(void *ud, int err, int16_t version, mb_rd *body)
             MB_LOG(&c->log, MB_LOG_DEBUG, "%s [%d]: fetched %d bytes at %lld, high watermark %lld",
                    p->topic, (int)p->partition, (int)pr->records.len, (long long)p->fetch_offset,
                    (long long)pr->high_watermark);
-            p->hw = pr->high_watermark;
+            /* read_committed: the end is the last stable offset (an open transaction) */
+            p->hw = c->cfg.read_committed && pr->last_stable_offset >= 0 ? pr->last_stable_offset
+                                                                         : pr->high_watermark;
             if (pr->records.len > 0)
                 e = queue_chunk(c, p, pr);
         }
@@ -784,8 +968,19 @@ static void lo_done(void *ud, int err, int16_t version, mb_rd *body)
     c->free_reqs = r;
 }
 
-/* Build and send the Fetch (or ListOffsets) requests that can go now. */
-static void send_requests(mb_consumer *c, int fetch, uint32_t now, uint32_t *wait)
+/* @p p does not exist: fail it, once, with an error poll reports. */
+static void no_partition(mb_consumer *c, mb_cpart *p)
+{
+    p->failed = 1;
+    p->err = MSGBUS_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    c->n_errs++;
+    MB_LOG(&c->log, MB_LOG_ERROR, "%s [%d]: partition does not exist", p->topic, (int)p->partition);
+    if (c->cfg.on_error)
+        c->cfg.on_error(c->cfg.error_ud, p->err, p->topic);
+}
+
+/* Build and send the Fetch (or ListOffsets) requests that can go now; how many went. */
+static int send_requests(mb_consumer *c, int fetch, uint32_t now, uint32_t *wait)
 {
     mb_creq *open[MB_CLIENT_MAX_BROKERS];
     size_t n_open = 0, i, k;
@@ -794,7 +989,8 @@ static void send_requests(mb_consumer *c, int fetch, uint32_t now, uint32_t *wai
         int32_t leader;
         int *flag;
         mb_creq *r = NULL;
-        if (p->busy || p->paused || !p->topic[0] || (fetch ? p->need_offset : !p->need_offset))
+        if (p->busy || p->paused || p->failed || !p->topic[0] ||
+            (fetch ? p->need_offset : !p->need_offset))
             continue;
         if (msgbus_time_diff(p->retry_at, now) > 0) {
             uint32_t d = (uint32_t)msgbus_time_diff(p->retry_at, now);
@@ -806,8 +1002,11 @@ static void send_requests(mb_consumer *c, int fetch, uint32_t now, uint32_t *wai
                       c->queued >= c->cfg.queue_max_msgs))
             continue; /* enough is buffered: fetch more once poll has used some */
         leader = mb_client_leader(c->cl, p->topic, p->partition);
-        if (leader < 0)
+        if (leader < 0) {
+            if (part_missing(c, p))
+                no_partition(c, p);
             continue;
+        }
         for (k = 0; k < n_open; k++)
             if (open[k]->broker == leader && open[k]->n < MB_FREQ_MAX_PARTS)
                 r = open[k];
@@ -835,20 +1034,42 @@ static void send_requests(mb_consumer *c, int fetch, uint32_t now, uint32_t *wai
         if (mb_client_send(c->cl, r->broker, &r->net) != 0)
             r->net.done(r, MSGBUS_ERR_STATE, 0, NULL);
     }
+    return (int)n_open;
 }
 
-/* One event-loop step, waiting at most @p max_wait ms. */
-static int step(mb_consumer *c, uint32_t max_wait)
+/* Queue whatever can go now (group requests, ListOffsets, Fetch); how many requests. */
+static int plan(mb_consumer *c, uint32_t now, uint32_t *wait)
 {
-    uint32_t now = msgbus_port_now_ms(), wait = max_wait;
+    int n = 0;
     reap(c);
 #if MSGBUS_CFG_GROUPS
     if (c->grp)
-        mb_group_step(c->grp, now, &wait);
+        n += mb_group_step(c->grp, now, wait);
 #endif
-    send_requests(c, 0, now, &wait);
-    send_requests(c, 1, now, &wait);
-    return mb_client_poll(c->cl, wait);
+    n += send_requests(c, 0, now, wait);
+    n += send_requests(c, 1, now, wait);
+    return n;
+}
+
+/*
+ * One event-loop step, waiting at most @p max_wait ms. What the answers of
+ * this step make ready (coordinator found -> JoinGroup, ...) is queued and
+ * written in the same step, not at the next timer. While records wait to be
+ * returned, the next Fetch goes at the next step, as before (the chunk pool
+ * keeps its size).
+ */
+static int step(mb_consumer *c, uint32_t max_wait)
+{
+    uint32_t wait = max_wait, zero = 0;
+    int rc, rounds;
+    plan(c, now_of(c), &wait);
+    rc = mb_client_poll(c->cl, wait);
+    for (rounds = 0; rc == 0 && rounds < 8 && !c->q_head && !c->cur; rounds++) {
+        if (plan(c, now_of(c), &zero) == 0)
+            break;
+        rc = mb_client_poll(c->cl, 0);
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -938,6 +1159,72 @@ static int inflate_batch(mb_consumer *c, mb_batch *b)
     return 0;
 }
 
+/* Fetch @p p again from its position: what is queued or on its way is dropped. */
+static void refetch(mb_cpart *p)
+{
+    p->epoch++;
+    p->fetch_offset = p->position;
+}
+
+/* The first batch @p it yields, if it verifies and starts after @p position: its base; else -1. */
+static int64_t verified_after(mb_batch_iter it, int64_t position)
+{
+    mb_batch b;
+    if (it.err || mb_batch_next(&it, &b) != 0 || !offsets_sane(&b) || b.base_offset <= position)
+        return -1;
+    return b.base_offset;
+}
+
+/*
+ * Base offset of the batch after the bad one in @p k: the rest of @p k, or
+ * the next chunk fetched for the same partition; -1 if none verifies.
+ */
+static int64_t next_verified(const mb_consumer *c, const mb_chunk *k, int64_t position)
+{
+    const mb_chunk *q;
+    int64_t next = verified_after(k->bi, position);
+    for (q = c->q_head; next < 0 && q; q = q->next) {
+        mb_batch_iter it;
+        if (q->part != k->part || q->epoch != k->epoch)
+            continue;
+        mb_batch_iter_init(&it, q->buf, q->len);
+        next = verified_after(it, position);
+        break;
+    }
+    return next;
+}
+
+/*
+ * A batch of @p k that could not be verified (CRC, framing, impossible
+ * offsets). Nothing in its header is trusted: fetch again, a bounded number
+ * of times (1: the chunk is dropped); then report @p rc at the position and
+ * go on only from a following batch that verifies, else back off and retry.
+ */
+static int bad_batch(mb_consumer *c, mb_chunk *k, msgbus_record *rec, int rc)
+{
+    mb_cpart *p = k->part;
+    int64_t next;
+    if (p->crc_retries < MSGBUS_CFG_CONSUMER_CRC_RETRIES) {
+        p->crc_retries++;
+        MB_LOG(&c->log, MB_LOG_WARN, "%s [%d]: batch after offset %lld: %s, fetching again",
+               p->topic, (int)p->partition, (long long)p->position, msgbus_strerror(rc));
+        refetch(p);
+        return 1;
+    }
+    p->crc_retries = 0;
+    fill_error(rec, p, p->position);
+    MB_LOG(&c->log, MB_LOG_ERROR, "%s [%d]: batch at offset %lld: %s", p->topic, (int)p->partition,
+           (long long)p->position, msgbus_strerror(rc));
+    next = next_verified(c, k, p->position);
+    if (next >= 0) {
+        p->position = next; /* the next verified batch's own offset: the bad one is skipped */
+    } else {
+        refetch(p);
+        p->retry_at = now_of(c) + 10u * c->cfg.retry_backoff_ms;
+    }
+    return rc;
+}
+
 /* Start the next batch of @p k. 0: a batch to read; 1: chunk used up; <0: a bad batch. */
 static int next_batch(mb_consumer *c, mb_chunk *k, msgbus_record *rec)
 {
@@ -947,17 +1234,12 @@ static int next_batch(mb_consumer *c, mb_chunk *k, msgbus_record *rec)
         int64_t last;
         if (rc == MB_ITER_END || rc == MB_BATCH_INCOMPLETE)
             return 1;
+        if (rc == 0 && !offsets_sane(&k->batch))
+            rc = MSGBUS_ERR_MALFORMED;
+        if (rc < 0)
+            return bad_batch(c, k, rec, rc);
         last = mb_batch_last_offset(&k->batch);
-        if (rc < 0) {
-            fill_error(rec, p, k->batch.base_offset);
-            if (k->bi.err) /* the framing itself is broken: nothing after it counts */
-                p->fetch_offset = p->position;
-            else if (last >= p->position)
-                p->position = last + 1;
-            MB_LOG(&c->log, MB_LOG_WARN, "%s [%d]: batch at %lld: %s", p->topic, (int)p->partition,
-                   (long long)k->batch.base_offset, msgbus_strerror(rc));
-            return rc;
-        }
+        p->crc_retries = 0;
         if (last < p->position)
             continue; /* already returned */
         if (mb_batch_is_control(&k->batch)) {
@@ -1007,9 +1289,30 @@ static void fill_record(msgbus_record *rec, const mb_cpart *p, const mb_record *
     rec->headers_len = r->headers_len;
 }
 
+/* A partition's pending error (it does not exist, ...), reported once: 0 if none. */
+static int pending_error(mb_consumer *c, msgbus_record *rec)
+{
+    size_t i;
+    for (i = 0; c->n_errs && i < c->n_parts; i++) {
+        mb_cpart *p = c->parts[i];
+        int e = p->err;
+        if (!e || !p->topic[0])
+            continue;
+        p->err = 0;
+        c->n_errs--;
+        fill_error(rec, p, p->position);
+        return e;
+    }
+    c->n_errs = 0;
+    return 0;
+}
+
 /* The next record already fetched: 0, MSGBUS_ERR_NO_MESSAGE, or a batch error. */
 static int next_record(mb_consumer *c, msgbus_record *rec)
 {
+    int e = c->n_errs ? pending_error(c, rec) : 0;
+    if (e)
+        return e;
     for (;;) {
         mb_chunk *k = c->cur;
         int rc;
@@ -1030,6 +1333,9 @@ static int next_record(mb_consumer *c, msgbus_record *rec)
         if (k->in_batch) {
             mb_record r;
             rc = mb_record_next(&k->ri, &r);
+            if (rc == 0 &&
+                (r.offset < k->batch.base_offset || r.offset > mb_batch_last_offset(&k->batch)))
+                rc = MSGBUS_ERR_MALFORMED; /* a record outside its batch's offsets */
             if (rc == 0) {
                 if (r.offset < k->part->position)
                     continue;
@@ -1064,20 +1370,20 @@ static int next_record(mb_consumer *c, msgbus_record *rec)
 
 int msgbus_consumer_poll(msgbus_consumer *c, msgbus_record *rec, uint32_t timeout_ms)
 {
-    uint32_t deadline;
+    uint32_t start;
     int stepped;
     if (!c || !rec)
         return MSGBUS_ERR_INVALID_ARG;
-    deadline = msgbus_port_now_ms() + timeout_ms;
+    start = now_of(c);
     for (stepped = 0;; stepped = 1) {
-        int32_t left;
+        uint32_t left;
         int rc = next_record(c, rec);
         if (rc != MSGBUS_ERR_NO_MESSAGE)
             return rc;
-        left = msgbus_time_diff(deadline, msgbus_port_now_ms());
-        if (left <= 0 && stepped)
+        left = mb_time_left(start, now_of(c), timeout_ms);
+        if (left == 0 && stepped)
             return MSGBUS_ERR_NO_MESSAGE;
-        rc = step(c, left > 0 ? (uint32_t)left : 0); /* at least one pass, even with no time */
+        rc = step(c, left); /* at least one pass, even with no time */
         if (rc)
             return rc;
     }
@@ -1085,22 +1391,22 @@ int msgbus_consumer_poll(msgbus_consumer *c, msgbus_record *rec, uint32_t timeou
 
 int msgbus_consumer_wait_positions(msgbus_consumer *c, uint32_t timeout_ms)
 {
-    uint32_t deadline;
+    uint32_t start;
     if (!c)
         return MSGBUS_ERR_INVALID_ARG;
-    deadline = msgbus_port_now_ms() + timeout_ms;
+    start = now_of(c);
     for (;;) {
         size_t i;
-        int32_t left;
+        uint32_t left;
         int pending = 0, rc;
         for (i = 0; i < c->n_parts; i++)
-            pending |= c->parts[i]->topic[0] && c->parts[i]->need_offset;
+            pending |= c->parts[i]->topic[0] && c->parts[i]->need_offset && !c->parts[i]->failed;
         if (!pending)
             return 0;
-        left = msgbus_time_diff(deadline, msgbus_port_now_ms());
-        if (left <= 0)
+        left = mb_time_left(start, now_of(c), timeout_ms);
+        if (left == 0)
             return MSGBUS_ERR_TIMEOUT;
-        if ((rc = step(c, left < 50 ? (uint32_t)left : 50)) != 0)
+        if ((rc = step(c, left)) != 0) /* an answer ends the step's wait */
             return rc;
     }
 }
@@ -1144,7 +1450,8 @@ int msgbus_record_header_get(const msgbus_record *rec, size_t i, msgbus_record_h
 
 void msgbus_consumer_config_init(msgbus_consumer_config *cfg)
 {
-    memset(cfg, 0, sizeof *cfg);
+    if (cfg)
+        memset(cfg, 0, sizeof *cfg);
 }
 
 int msgbus_consumer_create(msgbus_consumer **out, const msgbus_consumer_config *cfg)
@@ -1245,3 +1552,42 @@ void msgbus_consumer_close(msgbus_consumer *c)
     (void)c;
 }
 #endif /* MSGBUS_CFG_CONSUMER */
+
+#if !MSGBUS_CFG_GROUPS /* the group calls answer MSGBUS_ERR_NOT_BUILT */
+
+int msgbus_consumer_subscribe(msgbus_consumer *c, const char *const *topics, size_t n)
+{
+    (void)c;
+    (void)topics;
+    (void)n;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_consumer_commit(msgbus_consumer *c, uint32_t wait_ms)
+{
+    (void)c;
+    (void)wait_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_consumer_commit_offsets(msgbus_consumer *c, const msgbus_topic_partition *offsets,
+                                   size_t n, uint32_t wait_ms)
+{
+    (void)c;
+    (void)offsets;
+    (void)n;
+    (void)wait_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+
+int msgbus_consumer_committed(msgbus_consumer *c, const char *topic, int32_t partition,
+                              int64_t *offset, uint32_t timeout_ms)
+{
+    (void)c;
+    (void)topic;
+    (void)partition;
+    (void)offset;
+    (void)timeout_ms;
+    return MSGBUS_ERR_NOT_BUILT;
+}
+#endif /* !MSGBUS_CFG_GROUPS */

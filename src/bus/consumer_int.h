@@ -1,19 +1,19 @@
 /*
- * consumer_int.h - the consumer's internals, shared by consumer.c (fetching,
- * records, the public API) and group.c (group membership and committed
- * offsets). One thread at a time drives a consumer, so nothing here is locked.
+ * consumer_int.h - the consumer's internals, private to consumer.c (fetching,
+ * records, the public API) and its unit tests. The group member (group.c)
+ * does not see them: it works through the narrow interface in bus/group.h.
+ * One thread at a time drives a consumer, so nothing here is locked.
  */
 #ifndef MB_BUS_CONSUMER_INT_H
 #define MB_BUS_CONSUMER_INT_H
 
+#include "bus/group.h"
 #include "msgbus/consumer.h"
 #include "net/client.h"
 #include "net/log.h"
 #include "proto/fetch.h"
 #include "proto/list_offsets.h"
 #include "proto/record_batch.h"
-
-typedef struct mb_group mb_group;
 
 #define MB_FREQ_MAX_PARTS 64    /* partitions in one Fetch or ListOffsets request */
 #define MB_CHUNK_MAX_ABORTED 32 /* aborted transactions remembered per chunk */
@@ -29,12 +29,18 @@ typedef struct mb_cpart {
     int64_t position;     /* next offset poll returns */
     int64_t fetch_offset; /* next offset to fetch */
     int64_t start;        /* while need_offset: BEGINNING, END or a timestamp */
-    int64_t hw;           /* high watermark from the last fetch, -1 before */
+    int64_t hw;           /* end of the partition from the last fetch (read_committed: the
+                             last stable offset), -1 before */
     int need_offset;
     int busy; /* a Fetch or ListOffsets request for it is out */
     int paused;
     uint32_t epoch; /* bumped by seek: older responses and chunks are dropped */
     uint32_t retry_at;
+    int crc_retries; /* fetches again of a batch that failed its CRC */
+    int err;         /* an error poll reports next for this partition (0: none) */
+    int failed;      /* the partition does not exist: no more requests */
+    uint32_t md_at;  /* the metadata's refresh stamp when it was assigned */
+    int md_valid;    /* 1 if there was metadata then */
 } mb_cpart;
 
 typedef struct mb_chunk {
@@ -83,6 +89,9 @@ struct msgbus_consumer {
     msgbus_allocator al;
     mb_logger log;
     mb_client *cl;
+    uint32_t (*now_ms)(void *ud); /**< clock (tests: a fake one); default the port's */
+    int (*random)(void *ud, void *buf, size_t len);
+    void *clock_ud;
     msgbus_transport own_transport;
     int owns_transport;
     mb_cpart **parts;
@@ -95,6 +104,7 @@ struct msgbus_consumer {
         int fetching, listing;
     } brokers[MB_CLIENT_MAX_BROKERS];
     size_t n_brokers;
+    size_t n_errs; /* partitions with an error for poll to report (mb_cpart.err) */
     uint8_t *arena;
     uint8_t *dbuf;   /* the records of the compressed batch being read */
     uint32_t queued; /* records fetched and not yet returned (estimated from batch headers) */
@@ -103,17 +113,13 @@ struct msgbus_consumer {
 
 typedef struct msgbus_consumer mb_consumer;
 
-/** Assign @p partition of @p topic from @p offset (an offset, BEGINNING or END). */
-int mb_cons_assign(mb_consumer *c, const char *topic, int32_t partition, int64_t offset);
-/** Drop every assigned partition (and what was fetched for it). */
-void mb_cons_unassign_all(mb_consumer *c);
-
-/* group.c */
-int mb_group_create(mb_group **out, mb_consumer *c, const char *group_id);
-void mb_group_destroy(mb_group *g);
-/** Drive the group state machine; lowers *@p wait to when it needs the loop again. */
-void mb_group_step(mb_group *g, uint32_t now, uint32_t *wait);
-/** 1 while the member has a settled assignment with known positions. */
-int mb_group_stable(const mb_group *g);
+/**
+ * msgbus_consumer_create() with an injected clock and random source (unit
+ * tests and the fuzzer drive the consumer and its group member in simulated
+ * time through the scripted transport).
+ */
+int mb_consumer_create_clock(msgbus_consumer **out, const msgbus_consumer_config *cfg,
+                             uint32_t (*now_ms)(void *ud),
+                             int (*random)(void *ud, void *buf, size_t len), void *ud);
 
 #endif /* MB_BUS_CONSUMER_INT_H */
