@@ -24,6 +24,10 @@
 #include "net/log.h"
 #include "local/bus_local.h" /* technology local */
 
+#if MSGBUS_PORT_HAS_THREADS
+#include <stdatomic.h>
+#endif
+
 struct msgbus {
     const mb_bus_ops *ops; /* another technology's calls (NULL: Kafka) */
     void *impl;            /* its connection state */
@@ -38,7 +42,11 @@ struct msgbus {
     /* everything below is read and written under lock */
     msgbus_port_mutex_t lock; /* the consumer: read calls vs the callback thread */
     msgbus_port_cond_t idle;  /* signalled when a callback call ends */
-    msgbus_record pending;    /* read but not yet taken (a value too long for the buffer) */
+    /* msgbus_poll() beside a callback thread waits on these, not on lock, so
+     * that it never queues for the lock the callback thread polls under */
+    msgbus_port_mutex_t wait_mu;
+    msgbus_port_cond_t wake; /* signalled (under wait_mu) when a callback call ends */
+    msgbus_record pending;   /* read but not yet taken (a value too long for the buffer) */
     int has_pending;
     msgbus_read_fn cb; /* NULL: none registered (a callback thread ends when it sees NULL) */
     void *cb_ud;
@@ -46,6 +54,7 @@ struct msgbus {
     unsigned cb_busy; /* callback calls in progress */
 #if MSGBUS_PORT_HAS_THREADS
     msgbus_port_thread_t thread;
+    atomic_uint lock_wanted; /* threads waiting for lock: the callback thread steps aside */
 #endif
     int open;
 };
@@ -64,6 +73,48 @@ static const msgbus *cb_of;
 static int in_callback(const msgbus *bus)
 {
     return cb_of == bus;
+}
+
+/*
+ * Take the bus lock from an application thread. The callback thread polls
+ * under the lock and takes it again at once; a mutex is not fair, so it
+ * could keep an application call waiting for as long as records (or empty
+ * fetch answers) keep coming. Saying that a thread wants the lock makes the
+ * callback thread step aside (cb_step_aside) after its current poll.
+ */
+static void bus_lock(msgbus *bus)
+{
+#if MSGBUS_PORT_HAS_THREADS
+    atomic_fetch_add(&bus->lock_wanted, 1u);
+    msgbus_port_mutex_lock(&bus->lock);
+    atomic_fetch_sub(&bus->lock_wanted, 1u);
+#else
+    msgbus_port_mutex_lock(&bus->lock);
+#endif
+}
+
+static int sync_init_wait(msgbus *bus)
+{
+    int rc = msgbus_port_mutex_init(&bus->wait_mu);
+    if (rc == 0 && (rc = msgbus_port_cond_init(&bus->wake)) != 0)
+        msgbus_port_mutex_destroy(&bus->wait_mu);
+    return rc;
+}
+
+static void sync_destroy(msgbus *bus)
+{
+    msgbus_port_cond_destroy(&bus->wake);
+    msgbus_port_mutex_destroy(&bus->wait_mu);
+    msgbus_port_cond_destroy(&bus->idle);
+    msgbus_port_mutex_destroy(&bus->lock);
+}
+
+/* Tell a msgbus_poll() waiting beside the callback thread that a call ended. */
+static void wake_pollers(msgbus *bus)
+{
+    msgbus_port_mutex_lock(&bus->wait_mu);
+    msgbus_port_cond_broadcast(&bus->wake);
+    msgbus_port_mutex_unlock(&bus->wait_mu);
 }
 
 /* A wait of up to 2^64 ms counted down in 64 bits from the wrapping clock. */
@@ -447,6 +498,10 @@ int msgbus_connect(msgbus **out, const msgbus_config *cfg)
         rc = msgbus_port_mutex_init(&b->lock);
     if (rc == 0 && (rc = msgbus_port_cond_init(&b->idle)) != 0)
         msgbus_port_mutex_destroy(&b->lock);
+    if (rc == 0 && (rc = sync_init_wait(b)) != 0) {
+        msgbus_port_cond_destroy(&b->idle);
+        msgbus_port_mutex_destroy(&b->lock);
+    }
     if (rc == 0) {
         strcpy(b->topic, cfg->topic);
         b->cfg.topic = b->topic;
@@ -456,15 +511,14 @@ int msgbus_connect(msgbus **out, const msgbus_config *cfg)
         else
             rc = open_writer(b);
         if (rc) {
-            msgbus_port_cond_destroy(&b->idle);
-            msgbus_port_mutex_destroy(&b->lock);
+            sync_destroy(b);
         }
     }
     if (rc) {
         b->al.free(b->al.ctx, b, sizeof *b);
         return rc;
     }
-    msgbus_port_mutex_lock(&b->lock); /* a callback thread may ask already */
+    bus_lock(b); /* a callback thread may ask already */
     b->open = 1;
     msgbus_port_mutex_unlock(&b->lock);
     *out = b;
@@ -476,7 +530,7 @@ static int is_open(const msgbus *bus)
 {
     msgbus *b = (msgbus *)(uintptr_t)bus; /* the lock is not part of the value */
     int open;
-    msgbus_port_mutex_lock(&b->lock);
+    bus_lock(b);
     open = b->open;
     msgbus_port_mutex_unlock(&b->lock);
     return open;
@@ -583,15 +637,27 @@ static int cb_pump(msgbus *bus, uint32_t timeout_ms)
     if (rc && bus->cb_thread) /* an error that comes back at once must not spin */
         msgbus_port_cond_wait(&bus->idle, &bus->lock, 100);
     msgbus_port_mutex_unlock(&bus->lock);
+    wake_pollers(bus);
     return 0;
 }
 
 #if MSGBUS_PORT_HAS_THREADS
+/* Let application threads that wait for the lock have it before polling again. */
+static void cb_step_aside(msgbus *bus)
+{
+    if (!atomic_load(&bus->lock_wanted))
+        return;
+    msgbus_port_mutex_lock(&bus->lock);
+    while (atomic_load(&bus->lock_wanted) && bus->cb)
+        msgbus_port_cond_wait(&bus->idle, &bus->lock, 1); /* releases the lock meanwhile */
+    msgbus_port_mutex_unlock(&bus->lock);
+}
+
 static void cb_thread_main(void *arg)
 {
     msgbus *bus = arg;
     while (cb_pump(bus, 20) == 0)
-        ;
+        cb_step_aside(bus);
 }
 #endif
 
@@ -610,13 +676,18 @@ int msgbus_poll(msgbus *bus, uint32_t timeout_ms)
     do {
         uint32_t slice = wait_slice(&w);
         int pump;
-        msgbus_port_mutex_lock(&bus->lock);
+        bus_lock(bus);
         pump = bus->cb && !bus->cb_thread;
-        if (!pump && msgbus_port_cond_wait(&bus->idle, &bus->lock, slice) == MSGBUS_ERR_STATE)
-            w.left = 0; /* no threads: nothing to wait for */
         msgbus_port_mutex_unlock(&bus->lock);
-        if (pump)
+        if (pump) {
             cb_pump(bus, slice);
+            continue;
+        }
+        /* the callback thread (if any) does the work: only wait, off its lock */
+        msgbus_port_mutex_lock(&bus->wait_mu);
+        if (msgbus_port_cond_wait(&bus->wake, &bus->wait_mu, slice) == MSGBUS_ERR_STATE)
+            w.left = 0; /* no threads: nothing to wait for */
+        msgbus_port_mutex_unlock(&bus->wait_mu);
     } while (!wait_over(&w));
     return 0;
 }
@@ -648,7 +719,7 @@ int msgbus_read_record(msgbus *bus, msgbus_record *rec)
         wait_start(&w, bus->cfg.read_timeout_ms, bus->cfg.read_timeout_ms == 0);
     do { /* in slices, so that other calls get the lock in between */
         uint32_t slice = wait_slice(&w);
-        msgbus_port_mutex_lock(&bus->lock);
+        bus_lock(bus);
         rc = read_step(bus, rec, slice);
         msgbus_port_mutex_unlock(&bus->lock);
     } while (rc == MSGBUS_ERR_NO_MESSAGE && !wait_over(&w));
@@ -669,7 +740,7 @@ int msgbus_read(msgbus *bus, void *buf, size_t cap, size_t *len)
     *len = rec.value_len;
     if (rec.value_len > cap) {
         /* keep it first in line for a read with a larger buffer */
-        msgbus_port_mutex_lock(&bus->lock);
+        bus_lock(bus);
         bus->pending = rec;
         bus->has_pending = 1;
         msgbus_port_mutex_unlock(&bus->lock);
@@ -687,7 +758,7 @@ int msgbus_commit(msgbus *bus, uint32_t wait_ms)
         return bus->ops->commit(bus->impl, wait_ms);
     if (!bus)
         return MSGBUS_ERR_INVALID_ARG;
-    msgbus_port_mutex_lock(&bus->lock);
+    bus_lock(bus);
     rc = bus->open && bus->cons ? msgbus_consumer_commit(bus->cons, clamp_wait(wait_ms))
                                 : MSGBUS_ERR_STATE;
     msgbus_port_mutex_unlock(&bus->lock);
@@ -701,7 +772,7 @@ int msgbus_message_available(msgbus *bus)
         return bus->ops->available(bus->impl);
     if (!bus)
         return 0;
-    msgbus_port_mutex_lock(&bus->lock);
+    bus_lock(bus);
     if (bus->open && bus->cons)
         n = msgbus_consumer_ready(bus->cons) + (uint32_t)bus->has_pending;
     msgbus_port_mutex_unlock(&bus->lock);
@@ -715,7 +786,7 @@ int msgbus_register_cb(msgbus *bus, msgbus_read_fn fn, void *ud)
         return bus->ops->register_cb(bus->impl, fn, ud);
     if (!bus || !fn)
         return MSGBUS_ERR_INVALID_ARG;
-    msgbus_port_mutex_lock(&bus->lock);
+    bus_lock(bus);
     if (!bus->open || !bus->cons || bus->cb || bus->has_pending) {
         msgbus_port_mutex_unlock(&bus->lock);
         return MSGBUS_ERR_STATE;
@@ -749,7 +820,7 @@ int msgbus_unregister_cb(msgbus *bus)
         return MSGBUS_ERR_INVALID_ARG;
     if (in_callback(bus)) /* it would wait for itself */
         return MSGBUS_ERR_STATE;
-    msgbus_port_mutex_lock(&bus->lock);
+    bus_lock(bus);
     if (!bus->cb) {
         msgbus_port_mutex_unlock(&bus->lock);
         return MSGBUS_ERR_STATE;
@@ -798,7 +869,7 @@ int msgbus_disconnect(msgbus *bus)
         return MSGBUS_ERR_STATE;
     if (MSGBUS_CFG_CONSUMER)
         msgbus_unregister_cb(bus); /* MSGBUS_ERR_STATE when none: nothing to stop */
-    msgbus_port_mutex_lock(&bus->lock);
+    bus_lock(bus);
     bus->open = 0;
     cons = bus->cons;
     prod = bus->prod;
@@ -829,7 +900,6 @@ void msgbus_destroy(msgbus *bus)
     }
     if (is_open(bus))
         msgbus_disconnect(bus);
-    msgbus_port_cond_destroy(&bus->idle);
-    msgbus_port_mutex_destroy(&bus->lock);
+    sync_destroy(bus);
     bus->al.free(bus->al.ctx, bus, sizeof *bus);
 }

@@ -318,13 +318,22 @@ static const mb_topic_info *md_topic(mb_consumer *c, const mb_cpart *p, mb_clust
     return NULL;
 }
 
+/* How many metadata answers the client has applied: a generation that moves
+ * even when the clock does not (one step may assign and refresh). */
+static uint64_t md_generation(const mb_consumer *c)
+{
+    mb_client_stats st;
+    mb_client_get_stats(c->cl, &st);
+    return st.metadata_refreshes;
+}
+
 /* Remember how current the metadata was when @p p was assigned. */
 static void md_stamp(mb_consumer *c, mb_cpart *p)
 {
     mb_cluster_view v;
     const mb_topic_info *t = md_topic(c, p, &v);
     p->md_valid = t != NULL;
-    p->md_at = v.updated_ms;
+    p->md_at = md_generation(c);
 }
 
 /*
@@ -336,7 +345,7 @@ static int part_missing(mb_consumer *c, const mb_cpart *p)
     mb_cluster_view v;
     const mb_topic_info *t = md_topic(c, p, &v);
     int32_t i;
-    if (!t || t->error_code || t->n_partitions <= 0 || (p->md_valid && v.updated_ms == p->md_at))
+    if (!t || t->error_code || t->n_partitions <= 0 || (p->md_valid && md_generation(c) == p->md_at))
         return 0;
     for (i = 0; i < t->n_partitions; i++)
         if (t->partitions[i].partition == p->partition)

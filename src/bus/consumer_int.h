@@ -39,7 +39,7 @@ typedef struct mb_cpart {
     int crc_retries; /* fetches again of a batch that failed its CRC */
     int err;         /* an error poll reports next for this partition (0: none) */
     int failed;      /* the partition does not exist: no more requests */
-    uint32_t md_at;  /* the metadata's refresh stamp when it was assigned */
+    uint64_t md_at;  /* the client's count of metadata refreshes when it was assigned */
     int md_valid;    /* 1 if there was metadata then */
 } mb_cpart;
 
