@@ -138,6 +138,35 @@
 #define MSGBUS_CFG_SCRAM_MAX_ITERATIONS 16384
 #endif
 
+/* ---- Producer limits (issue 12 items 10 and 16) ---- */
+
+/**
+ * Longest msgbus_producer_create() waits, on a port with threads and with
+ * the producer's own loop thread, for the first metadata before it gives up
+ * (ms). Application-driven producers (MSGBUS_LOOP_APP, or a port without
+ * threads) never wait in create: they connect in msgbus_producer_poll().
+ */
+#ifndef MSGBUS_CFG_PRODUCER_CONNECT_WAIT_MS
+#define MSGBUS_CFG_PRODUCER_CONNECT_WAIT_MS 120000
+#endif
+
+/**
+ * Largest request_timeout_ms a producer or consumer accepts (ms; 2^30, about
+ * 12 days). The network layer keeps request deadlines in 32-bit ms and adds
+ * slack to the configured value (a second for the broker's own timeout, a
+ * fetch's wait), so the sum of two such values must stay under 2^31.
+ */
+#ifndef MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS
+#define MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS 0x40000000u
+#endif
+
+#if MSGBUS_CFG_PRODUCER_CONNECT_WAIT_MS < 1 || MSGBUS_CFG_PRODUCER_CONNECT_WAIT_MS > 0x40000000
+#error "MSGBUS_CFG_PRODUCER_CONNECT_WAIT_MS must be 1 to 2^30 ms"
+#endif
+#if MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS < 1000 || MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS > 0x40000000
+#error "MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS must be 1000 to 2^30 ms"
+#endif
+
 #if !MSGBUS_CFG_PRODUCER && !MSGBUS_CFG_CONSUMER
 #error "MSGBUS_CFG_PRODUCER and MSGBUS_CFG_CONSUMER are both 0: nothing would be left"
 #endif

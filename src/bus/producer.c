@@ -8,10 +8,16 @@
 
 #include "msgbus/config_defaults.h"
 
+#include "bus/client_open.h"
 #include "bus/producer_int.h"
 #include "msgbus/kafka_errors.h"
 
 #if MSGBUS_CFG_PRODUCER
+
+/* A topic the broker is still creating is asked about again this often (ms). */
+#define MB_PROD_TOPIC_RETRY_MS 200
+/* Most rounds of follow-up work one loop step runs without waiting. */
+#define MB_PROD_STEP_ROUNDS 8
 
 /* ------------------------------------------------------------------------ */
 /* Configuration                                                             */
@@ -19,6 +25,8 @@
 
 void msgbus_producer_config_init(msgbus_producer_config *cfg)
 {
+    if (!cfg)
+        return;
     memset(cfg, 0, sizeof *cfg);
     cfg->acks = -1;
     cfg->idempotence = -1;
@@ -63,8 +71,10 @@ static int config_check(const msgbus_producer_config *c, mb_logger *lg)
     else if (c->max_in_flight == 0 || c->max_in_flight > 1000)
         bad = "max_in_flight must be 1 to 1000";
     else if (c->delivery_timeout_ms == 0 || c->request_timeout_ms == 0 ||
-             c->delivery_timeout_ms > 0x7fffffffu || c->request_timeout_ms > 0x7ffffffu)
-        bad = "delivery_timeout_ms and request_timeout_ms must be positive";
+             c->delivery_timeout_ms > 0x7fffffffu ||
+             c->request_timeout_ms > MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS)
+        bad = "delivery_timeout_ms must be 1 to 2^31-1, request_timeout_ms 1 to "
+              "MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS";
     else if (c->linger_ms > 0x7fffffffu || c->retry_backoff_ms > 0x7fffffffu)
         bad = "linger_ms and retry_backoff_ms are too large";
     else if (c->loop != MSGBUS_LOOP_AUTO && c->loop != MSGBUS_LOOP_THREAD &&
@@ -91,6 +101,23 @@ static int config_check(const msgbus_producer_config *c, mb_logger *lg)
 uint32_t mb_prod_now(mb_producer *p)
 {
     return p->now_ms ? p->now_ms(p->clock_ud) : msgbus_port_now_ms();
+}
+
+uint64_t mb_prod_clock_locked(mb_producer *p)
+{
+    uint32_t now = mb_prod_now(p);
+    p->clk64 += (uint32_t)(now - p->clk_last);
+    p->clk_last = now;
+    return p->clk64;
+}
+
+uint64_t mb_prod_clock(mb_producer *p)
+{
+    uint64_t now;
+    msgbus_port_mutex_lock(&p->lock);
+    now = mb_prod_clock_locked(p);
+    msgbus_port_mutex_unlock(&p->lock);
+    return now;
 }
 
 void mb_prod_wake_locked(mb_producer *p)
@@ -165,8 +192,11 @@ void mb_prod_report(mb_producer *p, mb_pbatch *b, int err, int64_t base)
 /* The event loop                                                            */
 /* ------------------------------------------------------------------------ */
 
-/* Tell the client about new topics and take in new metadata (lock held). */
-static void sync_topics(mb_producer *p, uint32_t now)
+/*
+ * Tell the client about new topics and take in new metadata (lock held).
+ * Returns the ms until a topic still being created is asked about again.
+ */
+static uint32_t sync_topics(mb_producer *p, uint32_t now)
 {
     mb_cluster_view v;
     size_t i;
@@ -193,22 +223,19 @@ static void sync_topics(mb_producer *p, uint32_t now)
     }
     for (i = 0; i < p->n_topics; i++)
         unknown |= p->topics[i]->n_parts == 0;
+    if (!unknown || !v.valid)
+        return MB_PROD_MAX_SLEEP_MS; /* the metadata's arrival ends the loop's wait */
     /* A topic still being created: ask again soon. */
-    if (unknown && v.valid && msgbus_time_diff(now, v.updated_ms) >= 200)
+    if (msgbus_time_diff(now, v.updated_ms) >= MB_PROD_TOPIC_RETRY_MS) {
         mb_client_refresh_metadata(p->cl, 0);
+        return MB_PROD_TOPIC_RETRY_MS;
+    }
+    return (uint32_t)(MB_PROD_TOPIC_RETRY_MS - msgbus_time_diff(now, v.updated_ms));
 }
 
-/* One event-loop step: waits at most @p max_wait ms. */
-static int step(mb_producer *p, uint32_t max_wait)
+/* Fail the expired batches of @p expired (lock not held). */
+static void report_expired(mb_producer *p, mb_pbatch *expired)
 {
-    uint32_t now = mb_prod_now(p), wait;
-    mb_pbatch *expired;
-    mb_preq *reqs;
-    msgbus_port_mutex_lock(&p->lock);
-    p->wake_pending = 0;
-    sync_topics(p, now);
-    wait = mb_snd_collect(p, now, &expired, &reqs);
-    msgbus_port_mutex_unlock(&p->lock);
     while (expired) {
         mb_pbatch *b = expired;
         expired = b->next;
@@ -216,17 +243,72 @@ static int step(mb_producer *p, uint32_t max_wait)
                (int)b->part->id, (int)b->b.count);
         mb_prod_report(p, b, MSGBUS_ERR_TIMEOUT, -1);
     }
-    mb_snd_pid_tick(p, now);
+}
+
+/* Collect and hand over the ready work; the ms until a producer timer is due. */
+static uint32_t run_ready(mb_producer *p)
+{
+    uint32_t wait, w2;
+    uint64_t now;
+    mb_pbatch *expired;
+    mb_preq *reqs;
+    msgbus_port_mutex_lock(&p->lock);
+    p->wake_pending = 0;
+    now = mb_prod_clock_locked(p);
+    wait = sync_topics(p, p->clk_last);
+    w2 = mb_snd_collect(p, now, &expired, &reqs);
+    msgbus_port_mutex_unlock(&p->lock);
+    report_expired(p, expired);
+    wait = wait < w2 ? wait : w2;
+    w2 = mb_snd_pid_tick(p, now);
     mb_snd_dispatch(p, reqs);
-    return mb_client_poll(p->cl, wait < max_wait ? wait : max_wait);
+    return wait < w2 ? wait : w2;
+}
+
+/* Responses and disconnects the client has seen: any change may make work ready. */
+static uint64_t client_events(const mb_client *cl)
+{
+    mb_client_stats st;
+    mb_client_get_stats(cl, &st);
+    return st.responses + st.disconnects + st.connects + st.timeouts;
+}
+
+/*
+ * One event-loop step: send what is ready, wait at most @p max_wait ms (less
+ * when a producer timer is due first) for the network, and as long as what
+ * arrived makes more work ready (a response frees the window, metadata or a
+ * producer id arrives, a connection is ready), do it in the same step,
+ * without waiting again: at most MB_PROD_STEP_ROUNDS rounds.
+ */
+static int step(mb_producer *p, uint32_t max_wait)
+{
+    int round, rc;
+    for (round = 0; round < MB_PROD_STEP_ROUNDS; round++) {
+        uint32_t wait = run_ready(p);
+        uint64_t seen = client_events(p->cl);
+        rc = mb_client_poll(p->cl, round > 0 ? 0 : wait < max_wait ? wait : max_wait);
+        if (rc || client_events(p->cl) == seen)
+            return rc;
+    }
+    return 0;
 }
 
 #if MSGBUS_PORT_HAS_THREADS
+static int loop_running(mb_producer *p)
+{
+    int run;
+    msgbus_port_mutex_lock(&p->lock);
+    run = p->run;
+    msgbus_port_mutex_unlock(&p->lock);
+    return run;
+}
+
 static void loop_thread(void *arg)
 {
     mb_producer *p = arg;
-    while (p->run) {
-        int rc = step(p, 100);
+    while (loop_running(p)) {
+        /* no tick: the nearest deadline or a wake-up (a send, flush, close) ends the wait */
+        int rc = step(p, MB_PROD_MAX_SLEEP_MS);
         if (rc) {
             MB_LOG(&p->log, MB_LOG_ERROR, "event loop: %s", msgbus_strerror(rc));
             if (p->cfg.on_error)
@@ -241,64 +323,69 @@ static void loop_thread(void *arg)
 }
 #endif
 
-/*
- * Wait (lock held) until woken or @p deadline: on the condition with a loop
- * thread, else by running the loop. Returns MSGBUS_ERR_TIMEOUT once the
- * deadline has passed.
- */
-static int wait_locked(mb_producer *p, uint32_t deadline)
+/* The deadline @p timeout_ms from now on the producer clock (lock held). */
+static uint64_t deadline_locked(mb_producer *p, uint32_t timeout_ms)
 {
-    int32_t left = msgbus_time_diff(deadline, mb_prod_now(p));
-    if (left <= 0)
+    return mb_prod_clock_locked(p) + timeout_ms;
+}
+
+/*
+ * Wait (lock held) until woken or @p deadline (producer clock): on the
+ * condition with a loop thread, else by running the loop. Returns
+ * MSGBUS_ERR_TIMEOUT once the deadline has passed. Deadlines are 64-bit, so
+ * a timeout of 2^31 ms or more is as long as it says.
+ */
+static int wait_locked(mb_producer *p, uint64_t deadline)
+{
+    uint64_t now = mb_prod_clock_locked(p);
+    uint32_t left;
+    int rc;
+    if (now >= deadline)
         return MSGBUS_ERR_TIMEOUT;
+    left =
+        deadline - now < MB_PROD_MAX_SLEEP_MS ? (uint32_t)(deadline - now) : MB_PROD_MAX_SLEEP_MS;
     if (p->threaded) {
-        msgbus_port_cond_wait(&p->cond, &p->lock, (uint32_t)left);
+        msgbus_port_cond_wait(&p->cond, &p->lock, left);
         return p->fatal ? p->fatal : 0;
     }
     msgbus_port_mutex_unlock(&p->lock);
-    left = step(p, (uint32_t)left < 50 ? (uint32_t)left : 50);
+    rc = step(p, left);
     msgbus_port_mutex_lock(&p->lock);
-    return left;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Create and close                                                          */
 /* ------------------------------------------------------------------------ */
 
-static int client_open(mb_producer *p)
+/*
+ * Open the network client. With a loop thread of its own the producer waits
+ * (at most MSGBUS_CFG_PRODUCER_CONNECT_WAIT_MS) for the cluster here, so a
+ * wrong address fails create; application-driven, it returns at once and
+ * connects in msgbus_producer_poll() (and a send's wait for its topic).
+ */
+static int client_open(mb_producer *p, int threaded)
 {
-    mb_client_config cc;
-    int rc;
-    mb_client_config_init(&cc);
-    if (!p->cfg.transport) {
-        rc = msgbus_port_transport_default(&p->own_transport, &p->al);
-        if (rc) {
-            MB_LOG(&p->log, MB_LOG_ERROR, "this port has no transport of its own: set one");
-            return rc;
-        }
-        p->owns_transport = 1;
-        p->cfg.transport = &p->own_transport;
-    }
-    cc.bootstrap = p->bootstrap;
-    cc.client_id = p->client_id[0] ? p->client_id : NULL;
-    cc.transport = p->cfg.transport;
-    cc.alloc = &p->al;
-    cc.log = p->cfg.log;
-    cc.log_ud = p->cfg.log_ud;
-    cc.log_level = p->cfg.log_level;
-    cc.connect_retries = p->cfg.connect_retries;
-    cc.now_ms = p->now_ms;
-    cc.random = p->random;
-    cc.clock_ud = p->clock_ud;
-    cc.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
-    cc.max_in_flight = p->cfg.max_in_flight;
-    cc.security = &p->cfg.security;
-    cc.send_buf_size = p->cfg.net_send_buf_size;
-    cc.recv_chunk_size = p->cfg.net_recv_chunk_size;
-    rc = mb_client_create(&p->cl, &cc);
-    if (rc == 0)
-        rc = mb_client_wait_ready(p->cl, 120000);
-    return rc;
+    mb_client_open_args a;
+    mb_client_open_args_init(&a);
+    a.bootstrap = p->bootstrap;
+    a.client_id = p->client_id;
+    a.transport = p->cfg.transport;
+    a.alloc = &p->al;
+    a.now_ms = p->now_ms;
+    a.random = p->random;
+    a.clock_ud = p->clock_ud;
+    a.log = p->cfg.log;
+    a.log_ud = p->cfg.log_ud;
+    a.log_level = p->cfg.log_level;
+    a.security = &p->cfg.security;
+    a.connect_retries = p->cfg.connect_retries;
+    a.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
+    a.max_in_flight = p->cfg.max_in_flight;
+    a.send_buf_size = p->cfg.net_send_buf_size;
+    a.recv_chunk_size = p->cfg.net_recv_chunk_size;
+    a.wait_ready_ms = threaded ? MSGBUS_CFG_PRODUCER_CONNECT_WAIT_MS : 0;
+    return mb_client_open(&p->cl, &a, &p->own_transport, &p->owns_transport);
 }
 
 static void producer_free(mb_producer *p)
@@ -327,7 +414,7 @@ int mb_producer_create_clock(msgbus_producer **out, const msgbus_producer_config
     const msgbus_allocator *al;
     mb_logger lg;
     mb_producer *p;
-    int rc;
+    int rc, threaded;
     if (!out || !cfg)
         return MSGBUS_ERR_INVALID_ARG;
     *out = NULL;
@@ -348,6 +435,8 @@ int mb_producer_create_clock(msgbus_producer **out, const msgbus_producer_config
     p->now_ms = now_ms;
     p->random = random;
     p->clock_ud = ud;
+    p->clk_last = mb_prod_now(p);
+    p->clk64 = 0;
     strcpy(p->bootstrap, cfg->bootstrap);
     if (cfg->client_id)
         strcpy(p->client_id, cfg->client_id);
@@ -363,16 +452,17 @@ int mb_producer_create_clock(msgbus_producer **out, const msgbus_producer_config
         p->al.free(p->al.ctx, p, sizeof *p);
         return MSGBUS_ERR_NOMEM;
     }
-    rc = client_open(p);
+    threaded = cfg->loop == MSGBUS_LOOP_THREAD ||
+               (cfg->loop == MSGBUS_LOOP_AUTO && MSGBUS_PORT_HAS_THREADS);
+    rc = client_open(p, threaded);
     if (rc) {
         producer_free(p);
         return rc;
     }
-    p->threaded = cfg->loop == MSGBUS_LOOP_THREAD ||
-                  (cfg->loop == MSGBUS_LOOP_AUTO && MSGBUS_PORT_HAS_THREADS);
+    p->threaded = threaded;
 #if MSGBUS_PORT_HAS_THREADS
     if (p->threaded) {
-        p->run = 1;
+        p->run = 1; /* no other thread yet */
         rc = msgbus_port_thread_create(&p->thread, loop_thread, p);
         if (rc) {
             producer_free(p);
@@ -415,7 +505,9 @@ int msgbus_producer_close(msgbus_producer *p, uint32_t timeout_ms)
     msgbus_port_mutex_unlock(&p->lock);
 #if MSGBUS_PORT_HAS_THREADS
     if (p->threaded) {
+        msgbus_port_mutex_lock(&p->lock);
         p->run = 0;
+        msgbus_port_mutex_unlock(&p->lock);
         mb_client_wakeup(p->cl);
         msgbus_port_thread_join(&p->thread);
         p->threaded = 0;
@@ -433,11 +525,24 @@ int msgbus_producer_close(msgbus_producer *p, uint32_t timeout_ms)
 /* Sending                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Application-driven, the first connect happens in the application's calls:
+ * once its retries have all failed, the error (lock held; 0 otherwise).
+ */
+static int connect_failed(mb_producer *p)
+{
+    int rc;
+    if (p->threaded) /* the loop thread owns the client; create waited for it */
+        return 0;
+    rc = mb_client_wait_ready(p->cl, 0); /* timeout 0: only asks, never polls */
+    return rc == MSGBUS_ERR_TIMEOUT ? 0 : rc;
+}
+
 /* The topic of @p m with its partitions known, waiting for metadata if needed (lock held). */
 static int topic_ready(mb_producer *p, const msgbus_message *m, mb_ptopic **out)
 {
     size_t len = strlen(m->topic);
-    uint32_t deadline;
+    uint64_t deadline;
     int created, rc = 0;
     mb_ptopic *t;
     if (!mb_topic_name_valid(m->topic, len))
@@ -449,10 +554,12 @@ static int topic_ready(mb_producer *p, const msgbus_message *m, mb_ptopic **out)
         p->new_topics = 1;
         mb_prod_wake_locked(p);
     }
-    deadline = mb_prod_now(p) + p->cfg.metadata_wait_ms;
+    deadline = deadline_locked(p, p->cfg.metadata_wait_ms);
     while (t->n_parts == 0 && rc == 0) {
         if (t->error && !msgbus_err_retriable(t->error))
             return t->error;
+        if ((rc = connect_failed(p)) != 0)
+            return rc;
         rc = wait_locked(p, deadline);
     }
     if (t->n_parts == 0)
@@ -492,13 +599,13 @@ int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32
                               int64_t *offset, uint32_t timeout_ms)
 {
     mb_sync_wait w, **pp;
-    uint32_t deadline;
+    uint64_t deadline;
     int rc;
     if (!p || !m || !m->topic)
         return MSGBUS_ERR_INVALID_ARG;
-    deadline = mb_prod_now(p) + timeout_ms;
     memset(&w, 0, sizeof w);
     msgbus_port_mutex_lock(&p->lock);
+    deadline = deadline_locked(p, timeout_ms);
     rc = send_locked(p, m, &w.batch, &w.index);
     if (rc == 0) {
         w.next = p->waiters;
@@ -528,19 +635,21 @@ int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32
 
 int msgbus_producer_flush(msgbus_producer *p, uint32_t timeout_ms)
 {
-    uint32_t deadline;
+    uint64_t deadline;
+    uint32_t left;
     int rc = 0;
     if (!p)
         return MSGBUS_ERR_INVALID_ARG;
-    deadline = mb_prod_now(p) + timeout_ms;
     msgbus_port_mutex_lock(&p->lock);
+    deadline = deadline_locked(p, timeout_ms);
     p->flushing++;
     mb_prod_wake_locked(p);
     while (p->queued > 0 && rc == 0)
         rc = wait_locked(p, deadline);
     p->flushing--;
+    left = p->queued; /* read under the lock: the loop thread changes it */
     msgbus_port_mutex_unlock(&p->lock);
-    return p->queued > 0 ? (rc ? rc : MSGBUS_ERR_TIMEOUT) : 0;
+    return left > 0 ? (rc ? rc : MSGBUS_ERR_TIMEOUT) : 0;
 }
 
 int msgbus_producer_poll(msgbus_producer *p, uint32_t timeout_ms)
@@ -584,7 +693,8 @@ void msgbus_producer_stats_get(msgbus_producer *p, msgbus_producer_stats *st)
 
 void msgbus_producer_config_init(msgbus_producer_config *cfg)
 {
-    memset(cfg, 0, sizeof *cfg);
+    if (cfg)
+        memset(cfg, 0, sizeof *cfg);
 }
 
 int msgbus_producer_create(msgbus_producer **out, const msgbus_producer_config *cfg)

@@ -1,0 +1,78 @@
+/*
+ * client_open.h - the plumbing the producer and the consumer share on top of
+ * the network client (net/client.h): opening their mb_client from the
+ * settings both have (bootstrap, client id, transport, allocator, clock,
+ * log, security, buffer sizes, retries), and filling in a request.
+ *
+ * Calls go down only: producer.c / sender.c (and consumer.c, group.c) call
+ * these; these call net/client.h and the port. Nothing here keeps state.
+ */
+#ifndef MB_BUS_CLIENT_OPEN_H
+#define MB_BUS_CLIENT_OPEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msgbus/alloc.h"
+#include "msgbus/security.h"
+#include "msgbus/transport.h"
+#include "net/client.h"
+
+/**
+ * What a producer or consumer opens its client with. Fill it with
+ * mb_client_open_args_init(), then set what the object has; a 0 / NULL
+ * field keeps the client's default (net/client.h, mb_client_config_init).
+ */
+typedef struct mb_client_open_args {
+    const char *bootstrap;                          /**< required: "host:port[,host:port...]" */
+    const char *client_id;                          /**< NULL or "": the client's default */
+    const msgbus_transport *transport;              /**< NULL: the port's own (see own_transport) */
+    const msgbus_allocator *alloc;                  /**< required */
+    uint32_t (*now_ms)(void *ud);                   /**< injected clock (tests); NULL: the port's */
+    int (*random)(void *ud, void *buf, size_t len); /**< NULL: the port's */
+    void *clock_ud;                                 /**< passed to now_ms and random */
+    mb_log_fn log;                                  /**< NULL: no logging */
+    void *log_ud;
+    int log_level;
+    const msgbus_security *security; /**< NULL: plaintext */
+    int connect_retries;             /**< failed first connects before giving up */
+    uint32_t request_timeout_ms;     /**< per request; 0: the client's default */
+    uint32_t max_in_flight;          /**< requests in flight per connection; 0: default */
+    uint32_t send_buf_size;          /**< per-connection encode buffer; 0: default */
+    uint32_t recv_chunk_size;        /**< bytes per recv call; 0: default */
+    uint32_t recv_keep_bytes;        /**< response buffer kept between answers; 0: default */
+    /**
+     * 0: return as soon as the client exists; connecting, the handshake and
+     * the first metadata happen in later mb_client_poll() calls (what an
+     * application-driven object wants: it must never block in create).
+     * Else: poll until the client has metadata, its connect retries have
+     * run out, or this many ms have passed (mb_client_wait_ready()).
+     */
+    uint32_t wait_ready_ms;
+} mb_client_open_args;
+
+/** Zero @p a (every field "the default"). */
+void mb_client_open_args_init(mb_client_open_args *a);
+
+/**
+ * Create the client described by @p a into *@p out. When @p a has no
+ * transport, the port's own is created into @p own_transport and
+ * *@p owns_transport set to 1: the caller destroys it
+ * (msgbus_port_transport_destroy()) after mb_client_destroy(), also when
+ * this call fails. With wait_ready_ms > 0, waits as described there.
+ * @return 0; INVALID_ARG (a log line says what), NOMEM, the port's error
+ *         when it has no transport of its own; with wait_ready_ms, the
+ *         errors of mb_client_wait_ready(). On failure *@p out is NULL.
+ */
+int mb_client_open(mb_client **out, const mb_client_open_args *a, msgbus_transport *own_transport,
+                   int *owns_transport);
+
+/**
+ * Fill in @p r for mb_client_send(): zero it, then set the API key, the
+ * version range the caller can encode, expect_response 1, the client's
+ * request timeout, and the encode / done callbacks with their @p ud.
+ */
+void mb_req_prepare(mb_net_req *r, int16_t api_key, int16_t min_version, int16_t max_version,
+                    mb_req_encode_fn encode, mb_req_done_fn done, void *ud);
+
+#endif /* MB_BUS_CLIENT_OPEN_H */
