@@ -1,4 +1,5 @@
-/* test_producer.c - the producer against a scripted broker in simulated time:
+/* test_producer.c - the producer against a scripted broker in simulated time
+ * (answers may be held back by a fake round trip: g_rtt):
  * linger, offsets in delivery reports, idempotent sequence numbers, retries
  * that keep order, the delivery timeout and acks=0. The application drives
  * the loop (MSGBUS_LOOP_APP), as it does on ports without threads. */
@@ -21,7 +22,13 @@
 
 /* ---- a scripted broker ---- */
 
-enum { ACT_OK = 0, ACT_HOLD = 1 };
+enum {
+    ACT_OK = 0,
+    ACT_HOLD = 1,    /* keep the request unanswered (answer_produce later, or never) */
+    ACT_GARBAGE = 2, /* answer with a body no Produce response decoder accepts */
+    ACT_NO_PART = 3, /* answer for another partition than the one sent */
+    ACT_DROP = 4     /* close the connection instead of answering */
+};
 
 typedef struct sent_batch {
     int req; /* which Produce request carried it */
@@ -47,7 +54,7 @@ typedef struct broker {
     int n_sent;
     held hold[16];
     int n_hold;
-    int64_t next_offset[2];
+    int64_t next_offset[8];
     int pid_requests;
     int answered;        /* Produce requests answered */
     int max_outstanding; /* most Produce requests seen and not yet answered */
@@ -238,6 +245,17 @@ static void on_produce(msgbus_sock *s, const mb_req_hdr *h, mb_rd *body)
         return; /* no answer to acks=0 */
     if (k < 16 && g_b.action[k] == ACT_HOLD) {
         g_b.hold[g_b.n_hold++] = hd;
+        return;
+    }
+    if (k < 16 && g_b.action[k] == ACT_GARBAGE) {
+        static const uint8_t junk[3] = {0, 0, 0}; /* an array count cut short */
+        reply(s, h, junk, sizeof junk);
+        return;
+    }
+    if (k < 16 && g_b.action[k] == ACT_NO_PART)
+        hd.parts[0] = 7;
+    if (k < 16 && g_b.action[k] == ACT_DROP) {
+        s->peer_close = 1;
         return;
     }
     answer_produce(&hd, 0);
@@ -599,6 +617,167 @@ static void test_linger_zero_sends_in_the_same_step(void **state)
     assert_int_equal(msgbus_producer_close(p, 1000), 0);
 }
 
+/* ---- hardening (issue 12) ---- */
+
+/* The first attempt of one message gets @p action; the batch must be retried and land. */
+static void retried_after(int action)
+{
+    msgbus_producer_config cfg;
+    msgbus_producer *p;
+    msgbus_producer_config_init(&cfg);
+    cfg.linger_ms = 0;
+    cfg.retry_backoff_ms = 100;
+    g_b.action[0] = action;
+    p = make(&cfg);
+    send_to(p, 0, 1);
+    run_until_reports(p, 1, 5000);
+    assert_int_equal(g_nrep, 1);
+    assert_int_equal(g_rep[0].err, 0);
+    assert_int_equal(g_rep[0].id, 1);
+    /* sent twice, with the same producer id and sequence: the broker can tell a duplicate */
+    assert_int_equal(g_b.n_sent, 2);
+    assert_int_equal(g_b.sent[1].pid, g_b.sent[0].pid);
+    assert_int_equal(g_b.sent[1].base_seq, 0);
+    assert_int_equal(g_b.sent[0].base_seq, 0);
+    assert_int_equal(g_b.pid_requests, 1);
+    assert_int_equal(msgbus_producer_close(p, 1000), 0);
+}
+
+static void test_malformed_produce_response_is_retried(void **state)
+{
+    (void)state;
+    retried_after(ACT_GARBAGE);
+}
+
+static void test_response_without_the_partition_is_retried(void **state)
+{
+    (void)state;
+    retried_after(ACT_NO_PART);
+}
+
+static void test_connection_lost_in_flight_is_retried(void **state)
+{
+    (void)state;
+    retried_after(ACT_DROP);
+}
+
+/* Blocking calls with timeouts of 2^31 ms and more wait for the answer. */
+static void test_huge_timeouts_do_not_expire_at_once(void **state)
+{
+    msgbus_producer_config cfg;
+    msgbus_producer *p;
+    msgbus_message m = MSGBUS_MESSAGE_INIT;
+    int32_t part = -1;
+    int64_t off = -1;
+    uint32_t t0;
+    (void)state;
+    msgbus_producer_config_init(&cfg);
+    cfg.linger_ms = 0;
+    g_rtt = 50; /* every answer takes 50 ms of fake time */
+    p = make(&cfg);
+    m.topic = "t";
+    m.partition = 1;
+    m.value = "v";
+    m.value_len = 1;
+    assert_int_equal(msgbus_producer_send_sync(p, &m, &part, &off, 0xffffffffu), 0);
+    assert_int_equal(part, 1);
+    assert_int_equal(off, 0);
+    send_to(p, 0, 1);
+    t0 = g_net.now;
+    assert_int_equal(msgbus_producer_flush(p, 0x80000000u), 0);
+    assert_int_equal(g_nrep, 1);
+    assert_int_equal(g_rep[0].err, 0);
+    assert_true(msgbus_time_diff(g_net.now, t0) >= 50); /* it did wait for the broker */
+    send_to(p, 0, 2);
+    assert_int_equal(msgbus_producer_close(p, 0x80000000u), 0);
+    assert_int_equal(g_nrep, 2);
+    assert_int_equal(g_rep[1].err, 0);
+}
+
+/* A queued batch whose delivery timeout passed while the loop did not run for 2^31 ms fails. */
+static void test_delivery_timeout_survives_a_long_gap(void **state)
+{
+    msgbus_producer_config cfg;
+    msgbus_producer *p;
+    (void)state;
+    msgbus_producer_config_init(&cfg);
+    cfg.linger_ms = 0;
+    cfg.max_in_flight = 1;
+    cfg.delivery_timeout_ms = 0x7fffffffu;
+    g_b.action[0] = ACT_HOLD;
+    p = make(&cfg);
+    send_to(p, 0, 1);
+    while (g_b.produce_n < 1)
+        assert_int_equal(msgbus_producer_poll(p, 1), 0);
+    send_to(p, 0, 2); /* queued behind the unanswered one */
+    assert_int_equal(msgbus_producer_poll(p, 0), 0);
+    assert_int_equal(g_nrep, 0);
+    g_net.now += 0x80000010u; /* the device slept: past the delivery timeout */
+    run_until_reports(p, 2, 100);
+    /* both are past it: the queued one and the one the broker never answered */
+    assert_int_equal(g_nrep, 2);
+    assert_int_equal(g_rep[0].err, MSGBUS_ERR_TIMEOUT);
+    assert_int_equal(g_rep[1].err, MSGBUS_ERR_TIMEOUT);
+    assert_int_equal(g_rep[0].id + g_rep[1].id, 3);
+    assert_int_equal(msgbus_producer_queued(p), 0);
+    assert_int_equal(msgbus_producer_close(p, 10), 0);
+}
+
+/* Application-driven, create returns at once: connecting happens in poll and send. */
+static void test_app_driven_create_does_not_block(void **state)
+{
+    msgbus_producer_config cfg;
+    msgbus_producer *p;
+    (void)state;
+    msgbus_producer_config_init(&cfg);
+    cfg.linger_ms = 0;
+    p = make(&cfg);
+    assert_int_equal(g_net.waits, 0);  /* create did not run the loop */
+    assert_int_equal(g_net.now, 1000); /* nor let time pass */
+    send_to(p, 0, 1);                  /* the first send connects and learns the topic */
+    run_until_reports(p, 1, 1000);
+    assert_int_equal(g_rep[0].err, 0);
+    assert_int_equal(msgbus_producer_close(p, 1000), 0);
+}
+
+/* Application-driven with no broker to reach: the connect error comes from the send. */
+static void test_app_driven_connect_failure_reaches_send(void **state)
+{
+    msgbus_producer_config cfg;
+    msgbus_producer *p;
+    msgbus_message m = MSGBUS_MESSAGE_INIT;
+    uint32_t t0 = g_net.now;
+    (void)state;
+    msgbus_producer_config_init(&cfg);
+    cfg.connect_retries = 2;
+    g_net.next.refuse = 1;
+    p = make(&cfg);
+    m.topic = "t";
+    m.value = "v";
+    m.value_len = 1;
+    assert_int_equal(msgbus_producer_send(p, &m), MSGBUS_ERR_TRANSPORT);
+    /* at the second refusal, not after metadata_wait_ms */
+    assert_true(msgbus_time_diff(g_net.now, t0) < (int32_t)cfg.metadata_wait_ms);
+    assert_int_equal(msgbus_producer_close(p, 100), 0);
+    assert_int_equal(g_nrep, 0);
+}
+
+static void test_config_init_null(void **state)
+{
+    msgbus_producer_config cfg;
+    (void)state;
+    msgbus_producer_config_init(NULL); /* nothing to fill: no crash */
+    msgbus_producer_config_init(&cfg);
+    assert_int_equal(cfg.max_in_flight, 5);
+    cfg.request_timeout_ms = MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS + 1u;
+    cfg.bootstrap = "127.0.0.1:9092";
+    {
+        msgbus_producer *p = NULL;
+        assert_int_equal(msgbus_producer_create(&p, &cfg), MSGBUS_ERR_INVALID_ARG);
+        assert_null(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -611,6 +790,17 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_window_pipelines_one_partition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window_of_one_is_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linger_zero_sends_in_the_same_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_produce_response_is_retried, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_response_without_the_partition_is_retried, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_connection_lost_in_flight_is_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_huge_timeouts_do_not_expire_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delivery_timeout_survives_a_long_gap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_app_driven_create_does_not_block, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_app_driven_connect_failure_reaches_send, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_config_init_null, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
