@@ -9,6 +9,7 @@
 
 #include "msgbus/config_defaults.h"
 
+#include "bus/client_open.h"
 #include "bus/partitioner.h"
 #include "bus/producer_int.h"
 #include "msgbus/kafka_errors.h"
@@ -23,24 +24,17 @@ mb_ptopic *mb_acc_topic(mb_producer *p, const char *name, size_t len, int *creat
 {
     size_t i;
     mb_ptopic *t;
+    void *arr;
     *created = 0;
     for (i = 0; i < p->n_topics; i++) {
         t = p->topics[i];
         if (strncmp(t->name, name, len) == 0 && t->name[len] == '\0')
             return t;
     }
-    if (p->n_topics == p->cap_topics) {
-        size_t cap = p->cap_topics ? p->cap_topics * 2 : 8;
-        mb_ptopic **nt = p->al.alloc(p->al.ctx, cap * sizeof *nt);
-        if (!nt)
-            return NULL;
-        if (p->topics) {
-            memcpy(nt, p->topics, p->n_topics * sizeof *nt);
-            p->al.free(p->al.ctx, p->topics, p->cap_topics * sizeof *nt);
-        }
-        p->topics = nt;
-        p->cap_topics = cap;
-    }
+    arr = p->topics;
+    if (mb_array_reserve(&p->al, &arr, &p->cap_topics, p->n_topics, sizeof *p->topics, 8) != 0)
+        return NULL;
+    p->topics = arr;
     t = p->al.alloc(p->al.ctx, sizeof *t);
     if (!t)
         return NULL;

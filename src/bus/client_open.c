@@ -1,6 +1,7 @@
 /*
- * client_open.c - opening the producer's and consumer's network client, and
- * filling in requests (see client_open.h). Calls net/client.h and the port.
+ * client_open.c - opening the producer's and consumer's network client,
+ * filling in requests, growing tables (see client_open.h). Calls
+ * net/client.h and the port.
  */
 #include "bus/client_open.h"
 
@@ -86,4 +87,26 @@ void mb_req_prepare(mb_net_req *r, int16_t api_key, int16_t min_version, int16_t
     r->encode = encode;
     r->done = done;
     r->ud = ud;
+}
+
+int mb_array_reserve(const msgbus_allocator *al, void **arr, size_t *cap, size_t n, size_t elem,
+                     size_t first_cap)
+{
+    size_t ncap;
+    void *na;
+    if (n < *cap)
+        return 0;
+    ncap = *cap ? *cap * 2 : first_cap;
+    if (ncap < n + 1 || elem == 0 || ncap > (size_t)-1 / elem)
+        return MSGBUS_ERR_LIMIT;
+    na = al->alloc(al->ctx, ncap * elem);
+    if (!na)
+        return MSGBUS_ERR_NOMEM;
+    if (*arr) {
+        memcpy(na, *arr, n * elem);
+        al->free(al->ctx, *arr, *cap * elem);
+    }
+    *arr = na;
+    *cap = ncap;
+    return 0;
 }

@@ -2,7 +2,8 @@
  * client_open.h - the plumbing the producer and the consumer share on top of
  * the network client (net/client.h): opening their mb_client from the
  * settings both have (bootstrap, client id, transport, allocator, clock,
- * log, security, buffer sizes, retries), and filling in a request.
+ * log, security, buffer sizes, retries), filling in a request, and growing
+ * the tables they keep (topics, partitions).
  *
  * Calls go down only: producer.c / sender.c (and consumer.c, group.c) call
  * these; these call net/client.h and the port. Nothing here keeps state.
@@ -74,5 +75,16 @@ int mb_client_open(mb_client **out, const mb_client_open_args *a, msgbus_transpo
  */
 void mb_req_prepare(mb_net_req *r, int16_t api_key, int16_t min_version, int16_t max_version,
                     mb_req_encode_fn encode, mb_req_done_fn done, void *ud);
+
+/**
+ * Make room for one more element in the array *@p arr holding @p n elements
+ * of @p elem bytes with capacity *@p cap: when full, a new array of twice
+ * the capacity (@p first_cap the first time) replaces it, the @p n
+ * elements copied over and the old one freed, all through @p al.
+ * @return 0, or NOMEM / LIMIT (the size would overflow) with *@p arr and
+ *         *@p cap unchanged.
+ */
+int mb_array_reserve(const msgbus_allocator *al, void **arr, size_t *cap, size_t n, size_t elem,
+                     size_t first_cap);
 
 #endif /* MB_BUS_CLIENT_OPEN_H */
