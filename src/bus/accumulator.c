@@ -135,8 +135,7 @@ static mb_pbatch *batch_new(mb_producer *p, mb_ppart *part, size_t need, int64_t
     b->cap = cap;
     b->pooled = pooled;
     b->part = part;
-    b->created_ms = mb_prod_clock_locked(p);
-    b->retry_at = b->created_ms;
+    b->created_ms = mb_prod_now(p);
     b->serial = ++p->serial;
     b->base_seq = -1;
     memset(&bp, 0, sizeof bp);

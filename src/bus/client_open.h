@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "msgbus/alloc.h"
 #include "msgbus/security.h"
@@ -20,14 +21,15 @@
 #include "net/client.h"
 
 /**
- * What a producer or consumer opens its client with. Fill it with
- * mb_client_open_args_init(), then set what the object has; a 0 / NULL
- * field keeps the client's default (net/client.h, mb_client_config_init).
+ * The settings a producer and a consumer both have, as their public
+ * configurations name them; the application's values, unchecked here
+ * (mb_client_create checks them). A NULL / 0 field keeps the client's
+ * default (net/client.h).
  */
-typedef struct mb_client_open_args {
+typedef struct mb_client_common {
     const char *bootstrap;                          /**< required: "host:port[,host:port...]" */
     const char *client_id;                          /**< NULL or "": the client's default */
-    const msgbus_transport *transport;              /**< NULL: the port's own (see own_transport) */
+    const msgbus_transport *transport;              /**< NULL: the port's own */
     const msgbus_allocator *alloc;                  /**< required */
     uint32_t (*now_ms)(void *ud);                   /**< injected clock (tests); NULL: the port's */
     int (*random)(void *ud, void *buf, size_t len); /**< NULL: the port's */
@@ -37,44 +39,55 @@ typedef struct mb_client_open_args {
     int log_level;
     const msgbus_security *security; /**< NULL: plaintext */
     int connect_retries;             /**< failed first connects before giving up */
-    uint32_t request_timeout_ms;     /**< per request; 0: the client's default */
-    uint32_t max_in_flight;          /**< requests in flight per connection; 0: default */
     uint32_t send_buf_size;          /**< per-connection encode buffer; 0: default */
     uint32_t recv_chunk_size;        /**< bytes per recv call; 0: default */
-    uint32_t recv_keep_bytes;        /**< response buffer kept between answers; 0: default */
-    /**
-     * 0: return as soon as the client exists; connecting, the handshake and
-     * the first metadata happen in later mb_client_poll() calls (what an
-     * application-driven object wants: it must never block in create).
-     * Else: poll until the client has metadata, its connect retries have
-     * run out, or this many ms have passed (mb_client_wait_ready()).
-     */
-    uint32_t wait_ready_ms;
-} mb_client_open_args;
-
-/** Zero @p a (every field "the default"). */
-void mb_client_open_args_init(mb_client_open_args *a);
+} mb_client_common;
 
 /**
- * Create the client described by @p a into *@p out. When @p a has no
- * transport, the port's own is created into @p own_transport and
- * *@p owns_transport set to 1: the caller destroys it
- * (msgbus_port_transport_destroy()) after mb_client_destroy(), also when
- * this call fails. With wait_ready_ms > 0, waits as described there.
+ * Fill @p cc for mb_client_open(): mb_client_config_init(), then every
+ * field of @p common. The caller then sets what is its own (request
+ * timeout, in-flight limit, kept receive buffer...).
+ */
+void mb_client_config_common(mb_client_config *cc, const mb_client_common *common);
+
+/**
+ * Create the client configured by @p cc into *@p out. When @p cc has no
+ * transport, the port's own is created into @p own_transport (and used),
+ * and *@p owns_transport set to 1: the caller destroys it with
+ * msgbus_port_transport_destroy() after mb_client_destroy(), also when this
+ * call fails. With @p wait_ready_ms 0 it returns as soon as the client
+ * exists: connecting, the handshake and the first metadata then happen in
+ * later mb_client_poll() calls (what an application-driven object wants:
+ * it must never block in create). Else it polls until the client has
+ * metadata, its connect retries have run out, or @p wait_ready_ms passed
+ * (mb_client_wait_ready()).
  * @return 0; INVALID_ARG (a log line says what), NOMEM, the port's error
- *         when it has no transport of its own; with wait_ready_ms, the
+ *         when it has no transport of its own; with @p wait_ready_ms, the
  *         errors of mb_client_wait_ready(). On failure *@p out is NULL.
  */
-int mb_client_open(mb_client **out, const mb_client_open_args *a, msgbus_transport *own_transport,
-                   int *owns_transport);
+int mb_client_open(mb_client **out, mb_client_config *cc, uint32_t wait_ready_ms,
+                   msgbus_transport *own_transport, int *owns_transport);
 
 /**
  * Fill in @p r for mb_client_send(): zero it, then set the API key, the
  * version range the caller can encode, expect_response 1, the client's
  * request timeout, and the encode / done callbacks with their @p ud.
+ * (Inline: on a microcontroller a call with seven arguments costs more
+ * code than these stores.)
  */
-void mb_req_prepare(mb_net_req *r, int16_t api_key, int16_t min_version, int16_t max_version,
-                    mb_req_encode_fn encode, mb_req_done_fn done, void *ud);
+static inline void mb_req_prepare(mb_net_req *r, int16_t api_key, int16_t min_version,
+                                  int16_t max_version, mb_req_encode_fn encode, mb_req_done_fn done,
+                                  void *ud)
+{
+    memset(r, 0, sizeof *r);
+    r->api_key = api_key;
+    r->min_version = min_version;
+    r->max_version = max_version;
+    r->expect_response = 1;
+    r->encode = encode;
+    r->done = done;
+    r->ud = ud;
+}
 
 /**
  * Make room for one more element in the array *@p arr holding @p n elements

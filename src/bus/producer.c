@@ -103,21 +103,12 @@ uint32_t mb_prod_now(mb_producer *p)
     return p->now_ms ? p->now_ms(p->clock_ud) : msgbus_port_now_ms();
 }
 
-uint64_t mb_prod_clock_locked(mb_producer *p)
+uint32_t mb_prod_left(uint32_t start, uint32_t dur, uint32_t now)
 {
-    uint32_t now = mb_prod_now(p);
-    p->clk64 += (uint32_t)(now - p->clk_last);
-    p->clk_last = now;
-    return p->clk64;
-}
-
-uint64_t mb_prod_clock(mb_producer *p)
-{
-    uint64_t now;
-    msgbus_port_mutex_lock(&p->lock);
-    now = mb_prod_clock_locked(p);
-    msgbus_port_mutex_unlock(&p->lock);
-    return now;
+    uint32_t age = MB_AGE(now, start);
+    if (age >= dur)
+        return 0;
+    return dur - age < MB_PROD_MAX_SLEEP_MS ? dur - age : MB_PROD_MAX_SLEEP_MS;
 }
 
 void mb_prod_wake_locked(mb_producer *p)
@@ -249,13 +240,12 @@ static void report_expired(mb_producer *p, mb_pbatch *expired)
 static uint32_t run_ready(mb_producer *p)
 {
     uint32_t wait, w2;
-    uint64_t now;
+    uint32_t now = mb_prod_now(p);
     mb_pbatch *expired;
     mb_preq *reqs;
     msgbus_port_mutex_lock(&p->lock);
     p->wake_pending = 0;
-    now = mb_prod_clock_locked(p);
-    wait = sync_topics(p, p->clk_last);
+    wait = sync_topics(p, now);
     w2 = mb_snd_collect(p, now, &expired, &reqs);
     msgbus_port_mutex_unlock(&p->lock);
     report_expired(p, expired);
@@ -265,29 +255,22 @@ static uint32_t run_ready(mb_producer *p)
     return wait < w2 ? wait : w2;
 }
 
-/* Responses and disconnects the client has seen: any change may make work ready. */
-static uint64_t client_events(const mb_client *cl)
-{
-    mb_client_stats st;
-    mb_client_get_stats(cl, &st);
-    return st.responses + st.disconnects + st.connects + st.timeouts;
-}
-
 /*
  * One event-loop step: send what is ready, wait at most @p max_wait ms (less
  * when a producer timer is due first) for the network, and as long as what
  * arrived makes more work ready (a response frees the window, metadata or a
- * producer id arrives, a connection is ready), do it in the same step,
+ * producer id arrives), do it in the same step,
  * without waiting again: at most MB_PROD_STEP_ROUNDS rounds.
  */
 static int step(mb_producer *p, uint32_t max_wait)
 {
     int round, rc;
     for (round = 0; round < MB_PROD_STEP_ROUNDS; round++) {
-        uint32_t wait = run_ready(p);
-        uint64_t seen = client_events(p->cl);
+        uint32_t wait = run_ready(p), seen = p->events, md = p->md_seen;
+        mb_cluster_view v;
         rc = mb_client_poll(p->cl, round > 0 ? 0 : wait < max_wait ? wait : max_wait);
-        if (rc || client_events(p->cl) == seen)
+        mb_client_cluster(p->cl, &v);
+        if (rc || (p->events == seen && v.updated_ms == md))
             return rc;
     }
     return 0;
@@ -323,27 +306,18 @@ static void loop_thread(void *arg)
 }
 #endif
 
-/* The deadline @p timeout_ms from now on the producer clock (lock held). */
-static uint64_t deadline_locked(mb_producer *p, uint32_t timeout_ms)
-{
-    return mb_prod_clock_locked(p) + timeout_ms;
-}
-
 /*
- * Wait (lock held) until woken or @p deadline (producer clock): on the
- * condition with a loop thread, else by running the loop. Returns
- * MSGBUS_ERR_TIMEOUT once the deadline has passed. Deadlines are 64-bit, so
- * a timeout of 2^31 ms or more is as long as it says.
+ * Wait (lock held) until woken or until @p timeout_ms from @p start have
+ * passed: on the condition with a loop thread, else by running the loop.
+ * Returns MSGBUS_ERR_TIMEOUT once they have. The age since @p start is
+ * unsigned, so a timeout of 2^31 ms or more is as long as it says.
  */
-static int wait_locked(mb_producer *p, uint64_t deadline)
+static int wait_locked(mb_producer *p, uint32_t start, uint32_t timeout_ms)
 {
-    uint64_t now = mb_prod_clock_locked(p);
-    uint32_t left;
+    uint32_t left = mb_prod_left(start, timeout_ms, mb_prod_now(p));
     int rc;
-    if (now >= deadline)
+    if (left == 0)
         return MSGBUS_ERR_TIMEOUT;
-    left =
-        deadline - now < MB_PROD_MAX_SLEEP_MS ? (uint32_t)(deadline - now) : MB_PROD_MAX_SLEEP_MS;
     if (p->threaded) {
         msgbus_port_cond_wait(&p->cond, &p->lock, left);
         return p->fatal ? p->fatal : 0;
@@ -366,8 +340,8 @@ static int wait_locked(mb_producer *p, uint64_t deadline)
  */
 static int client_open(mb_producer *p, int threaded)
 {
-    mb_client_open_args a;
-    mb_client_open_args_init(&a);
+    mb_client_common a;
+    mb_client_config cc;
     a.bootstrap = p->bootstrap;
     a.client_id = p->client_id;
     a.transport = p->cfg.transport;
@@ -380,12 +354,13 @@ static int client_open(mb_producer *p, int threaded)
     a.log_level = p->cfg.log_level;
     a.security = &p->cfg.security;
     a.connect_retries = p->cfg.connect_retries;
-    a.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
-    a.max_in_flight = p->cfg.max_in_flight;
     a.send_buf_size = p->cfg.net_send_buf_size;
     a.recv_chunk_size = p->cfg.net_recv_chunk_size;
-    a.wait_ready_ms = threaded ? MSGBUS_CFG_PRODUCER_CONNECT_WAIT_MS : 0;
-    return mb_client_open(&p->cl, &a, &p->own_transport, &p->owns_transport);
+    mb_client_config_common(&cc, &a);
+    cc.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
+    cc.max_in_flight = p->cfg.max_in_flight;
+    return mb_client_open(&p->cl, &cc, threaded ? MSGBUS_CFG_PRODUCER_CONNECT_WAIT_MS : 0,
+                          &p->own_transport, &p->owns_transport);
 }
 
 static void producer_free(mb_producer *p)
@@ -435,8 +410,6 @@ int mb_producer_create_clock(msgbus_producer **out, const msgbus_producer_config
     p->now_ms = now_ms;
     p->random = random;
     p->clock_ud = ud;
-    p->clk_last = mb_prod_now(p);
-    p->clk64 = 0;
     strcpy(p->bootstrap, cfg->bootstrap);
     if (cfg->client_id)
         strcpy(p->client_id, cfg->client_id);
@@ -542,7 +515,7 @@ static int connect_failed(mb_producer *p)
 static int topic_ready(mb_producer *p, const msgbus_message *m, mb_ptopic **out)
 {
     size_t len = strlen(m->topic);
-    uint64_t deadline;
+    uint32_t start = mb_prod_now(p);
     int created, rc = 0;
     mb_ptopic *t;
     if (!mb_topic_name_valid(m->topic, len))
@@ -554,13 +527,12 @@ static int topic_ready(mb_producer *p, const msgbus_message *m, mb_ptopic **out)
         p->new_topics = 1;
         mb_prod_wake_locked(p);
     }
-    deadline = deadline_locked(p, p->cfg.metadata_wait_ms);
     while (t->n_parts == 0 && rc == 0) {
         if (t->error && !msgbus_err_retriable(t->error))
             return t->error;
         if ((rc = connect_failed(p)) != 0)
             return rc;
-        rc = wait_locked(p, deadline);
+        rc = wait_locked(p, start, p->cfg.metadata_wait_ms);
     }
     if (t->n_parts == 0)
         return rc == MSGBUS_ERR_TIMEOUT && t->error ? t->error : rc;
@@ -599,13 +571,13 @@ int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32
                               int64_t *offset, uint32_t timeout_ms)
 {
     mb_sync_wait w, **pp;
-    uint64_t deadline;
+    uint32_t start;
     int rc;
     if (!p || !m || !m->topic)
         return MSGBUS_ERR_INVALID_ARG;
     memset(&w, 0, sizeof w);
     msgbus_port_mutex_lock(&p->lock);
-    deadline = deadline_locked(p, timeout_ms);
+    start = mb_prod_now(p);
     rc = send_locked(p, m, &w.batch, &w.index);
     if (rc == 0) {
         w.next = p->waiters;
@@ -613,7 +585,7 @@ int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32
         w.batch->sync = 1;
         mb_prod_wake_locked(p);
         while (!w.done && rc == 0)
-            rc = wait_locked(p, deadline);
+            rc = wait_locked(p, start, timeout_ms);
         if (!w.done) {
             for (pp = &p->waiters; *pp && *pp != &w; pp = &(*pp)->next)
                 ;
@@ -635,17 +607,16 @@ int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32
 
 int msgbus_producer_flush(msgbus_producer *p, uint32_t timeout_ms)
 {
-    uint64_t deadline;
-    uint32_t left;
+    uint32_t start, left;
     int rc = 0;
     if (!p)
         return MSGBUS_ERR_INVALID_ARG;
     msgbus_port_mutex_lock(&p->lock);
-    deadline = deadline_locked(p, timeout_ms);
+    start = mb_prod_now(p);
     p->flushing++;
     mb_prod_wake_locked(p);
     while (p->queued > 0 && rc == 0)
-        rc = wait_locked(p, deadline);
+        rc = wait_locked(p, start, timeout_ms);
     p->flushing--;
     left = p->queued; /* read under the lock: the loop thread changes it */
     msgbus_port_mutex_unlock(&p->lock);

@@ -5,8 +5,8 @@
  * idempotence).
  *
  * Ownership and locking: `lock` guards the accumulator: the topic table,
- * every partition's batch queue, the buffer pool, the counters, the 64-bit
- * clock and every flag another thread reads (run, closing, fatal). The
+ * every partition's batch queue, the buffer pool, the counters and every
+ * flag another thread reads (run, closing, fatal). The
  * client (network) and the requests are touched only by the thread running
  * the event loop. A batch taken out of its partition queue to be sent
  * belongs to the event loop until it is delivered (then recycled under the
@@ -27,8 +27,18 @@
 /** Bytes of the arena a Produce response decodes into. */
 #define MB_PRESP_ARENA (MB_PREQ_MAX_PARTS * 128 + 1024)
 /**
- * Longest sleep of the event loop (2^30 ms, 12 days): every real deadline is
- * nearer, and the 64-bit clock needs a reading at least every 2^32 ms.
+ * Timers: a timer is a start reading of the 32-bit ms clock and a duration
+ * (at most 2^31-1), due once the unsigned age now - start reaches the
+ * duration. An age is right as long as the clock is read within 2^32 ms of
+ * the start, so a check that comes late (a long sleep, a timeout of 2^31 ms
+ * or more) never turns a past deadline into a future one, as a signed
+ * difference of deadlines would. Every wait is cut to MB_PROD_MAX_SLEEP_MS.
+ */
+#define MB_AGE(now, start) ((uint32_t)((uint32_t)(now) - (uint32_t)(start)))
+/**
+ * Longest sleep of the event loop and of a blocking call in one go (2^30 ms,
+ * 12 days): every real deadline is nearer, and timers need a clock reading
+ * at least every 2^32 ms.
  */
 #define MB_PROD_MAX_SLEEP_MS 0x40000000u
 /** Bytes one queued record costs besides its encoding: its opaque pointer. */
@@ -48,14 +58,15 @@ typedef struct mb_pbatch {
     size_t cap;
     int pooled; /**< buf is a pool buffer (batch_size bytes), else an oversized one */
     mb_batch_builder b;
-    uint64_t created_ms; /**< producer clock (mb_prod_clock_locked) */
-    uint64_t retry_at;
-    uint64_t serial;  /**< creation order: retried batches go back in this order */
-    int32_t base_seq; /**< -1 until assigned */
-    uint32_t pid_gen; /**< producer id generation the sequence belongs to */
+    uint32_t created_ms; /**< the clock when the first record came */
+    uint32_t retry_from; /**< the clock when its last attempt failed */
+    uint64_t serial;     /**< creation order: retried batches go back in this order */
+    int32_t base_seq;    /**< -1 until assigned */
+    uint32_t pid_gen;    /**< producer id generation the sequence belongs to */
     uint16_t attempts;
-    uint8_t closed; /**< no more appends */
-    uint8_t sync;   /**< a synchronous send waits on a record of this batch */
+    uint8_t closed;  /**< no more appends */
+    uint8_t backoff; /**< waiting retry_backoff_ms from retry_from */
+    uint8_t sync;    /**< a synchronous send waits on a record of this batch */
     const uint8_t *data;
     size_t len;
 } mb_pbatch;
@@ -130,8 +141,6 @@ struct msgbus_producer {
     size_t buf_bytes;
     uint32_t queued;
     uint64_t serial;
-    uint64_t clk64;    /**< the producer clock: ms, 64 bits, never wraps */
-    uint32_t clk_last; /**< the 32-bit reading clk64 was last advanced from */
     uint32_t rng;
     int flushing; /**< flushers waiting: open batches are ready now */
     int closing;
@@ -149,11 +158,13 @@ struct msgbus_producer {
     } brokers[MB_CLIENT_MAX_BROKERS];
     size_t n_brokers;
     uint32_t md_seen; /**< updated_ms of the metadata last applied */
+    uint32_t events;  /**< answers handled (Produce, InitProducerId): may make work ready */
     int pid_state;
     int64_t pid;
     int16_t epoch;
     uint32_t pid_gen;
-    uint64_t pid_retry_at;
+    uint32_t pid_retry_from; /**< InitProducerId waits pid_retry_wait ms from here */
+    uint32_t pid_retry_wait;
     mb_net_req pid_req;
     uint64_t arena[MB_PRESP_ARENA / 8];
 
@@ -175,17 +186,10 @@ typedef struct msgbus_producer mb_producer;
 int mb_producer_create_clock(msgbus_producer **out, const msgbus_producer_config *cfg,
                              uint32_t (*now_ms)(void *ud),
                              int (*random)(void *ud, void *buf, size_t len), void *ud);
-/** The raw 32-bit clock reading (injected clock or the port's). */
+/** The 32-bit ms clock (injected clock or the port's). */
 uint32_t mb_prod_now(mb_producer *p);
-/**
- * The producer clock in ms, 64 bits (lock held): advanced from the 32-bit
- * clock by the difference since the last reading, so deadlines far in the
- * future (timeouts of 2^31 ms and more) never wrap. Readings must come less
- * than 2^32 ms apart: the loop never sleeps longer than MB_PROD_MAX_SLEEP_MS.
- */
-uint64_t mb_prod_clock_locked(mb_producer *p);
-/** mb_prod_clock_locked() taking the lock itself. */
-uint64_t mb_prod_clock(mb_producer *p);
+/** Ms left of the timer (@p start, @p dur) at @p now: 0 when due, at most MB_PROD_MAX_SLEEP_MS. */
+uint32_t mb_prod_left(uint32_t start, uint32_t dur, uint32_t now);
 /** Ask the event loop to run soon (call with the lock held). */
 void mb_prod_wake_locked(mb_producer *p);
 /** Report @p n records of batch @p b from @p first with @p err (call without the lock). */
@@ -215,14 +219,14 @@ void mb_acc_free_all(mb_producer *p);
  * @p expired, take ready batches into requests (returned in @p reqs), and
  * return the ms until a timer needs the loop again.
  */
-uint32_t mb_snd_collect(mb_producer *p, uint64_t now, mb_pbatch **expired, mb_preq **reqs);
+uint32_t mb_snd_collect(mb_producer *p, uint32_t now, mb_pbatch **expired, mb_preq **reqs);
 /** Hand the collected requests to the client (lock not held). */
 void mb_snd_dispatch(mb_producer *p, mb_preq *reqs);
 /**
  * Idempotence: start InitProducerId when needed (lock not held); the ms
  * until it needs the loop again (a retry backoff), or UINT32_MAX.
  */
-uint32_t mb_snd_pid_tick(mb_producer *p, uint64_t now);
+uint32_t mb_snd_pid_tick(mb_producer *p, uint32_t now);
 /** Free the request pool (at close). */
 void mb_snd_free(mb_producer *p);
 

@@ -171,23 +171,15 @@ static mb_preq *req_for(mb_producer *p, mb_preq **reqs, int32_t broker, const mb
     return r;
 }
 
-/* Milliseconds from @p now to @p t (0 if passed), capped at MB_PROD_MAX_SLEEP_MS. */
-static uint32_t ms_until(uint64_t t, uint64_t now)
-{
-    if (t <= now)
-        return 0;
-    return t - now < MB_PROD_MAX_SLEEP_MS ? (uint32_t)(t - now) : MB_PROD_MAX_SLEEP_MS;
-}
-
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
     return a < b ? a : b;
 }
 
 /* Fail (into @p expired) the queued batches of @p part older than the delivery timeout. */
-static void expire(mb_producer *p, mb_ppart *part, uint64_t now, mb_pbatch **expired)
+static void expire(mb_producer *p, mb_ppart *part, uint32_t now, mb_pbatch **expired)
 {
-    while (part->head && now - part->head->created_ms >= p->cfg.delivery_timeout_ms) {
+    while (part->head && MB_AGE(now, part->head->created_ms) >= p->cfg.delivery_timeout_ms) {
         mb_pbatch *b = part->head;
         part->head = b->next;
         if (!part->head)
@@ -199,19 +191,16 @@ static void expire(mb_producer *p, mb_ppart *part, uint64_t now, mb_pbatch **exp
 }
 
 /* 1 if the head batch of @p part may go now; else its nearest deadline in *@p wait. */
-static int head_ready(mb_producer *p, const mb_pbatch *b, uint64_t now, uint32_t *wait)
+static int head_ready(mb_producer *p, const mb_pbatch *b, uint32_t now, uint32_t *wait)
 {
     int closed = b->closed || b->next || p->flushing || p->closing || b->sync;
-    *wait = ms_until(b->created_ms + p->cfg.delivery_timeout_ms, now);
-    if (!closed && now - b->created_ms < p->cfg.linger_ms) {
-        *wait = min_u32(*wait, ms_until(b->created_ms + p->cfg.linger_ms, now));
-        return 0;
-    }
-    if (b->retry_at > now) {
-        *wait = min_u32(*wait, ms_until(b->retry_at, now));
-        return 0;
-    }
-    return 1;
+    uint32_t w;
+    *wait = mb_prod_left(b->created_ms, p->cfg.delivery_timeout_ms, now);
+    w = closed ? 0 : mb_prod_left(b->created_ms, p->cfg.linger_ms, now);
+    if (w == 0 && b->backoff)
+        w = mb_prod_left(b->retry_from, p->cfg.retry_backoff_ms, now);
+    *wait = min_u32(*wait, w ? w : MB_PROD_MAX_SLEEP_MS);
+    return w == 0;
 }
 
 /* Move the head batch of @p part into request @p r, bound for @p leader. */
@@ -224,6 +213,7 @@ static void take_head(mb_producer *p, mb_ppart *part, mb_preq *r, int32_t leader
         part->tail = NULL;
     b->next = NULL;
     b->closed = 1;
+    b->backoff = 0;
     batch_seal(p, b);
     part->n_inflight++;
     part->inflight_broker = leader;
@@ -240,7 +230,7 @@ static void take_head(mb_producer *p, mb_ppart *part, mb_preq *r, int32_t leader
  * to one partition are pipelined. Returns the ms until the partition needs
  * the loop again by a timer (MB_PROD_MAX_SLEEP_MS: only an event will do).
  */
-static uint32_t take(mb_producer *p, mb_ppart *part, uint64_t now, mb_preq **reqs)
+static uint32_t take(mb_producer *p, mb_ppart *part, uint32_t now, mb_preq **reqs)
 {
     uint32_t limit = part->recovering ? 1 : p->cfg.max_in_flight, wait = MB_PROD_MAX_SLEEP_MS;
     while (part->head && head_ready(p, part->head, now, &wait)) {
@@ -264,7 +254,7 @@ static uint32_t take(mb_producer *p, mb_ppart *part, uint64_t now, mb_preq **req
     return wait;
 }
 
-uint32_t mb_snd_collect(mb_producer *p, uint64_t now, mb_pbatch **expired, mb_preq **reqs)
+uint32_t mb_snd_collect(mb_producer *p, uint32_t now, mb_pbatch **expired, mb_preq **reqs)
 {
     uint32_t next = MB_PROD_MAX_SLEEP_MS;
     size_t i;
@@ -352,12 +342,13 @@ static int retriable(int e)
 }
 
 /* Put @p b back in its queue for another attempt after the backoff. */
-static void batch_retry(mb_producer *p, mb_pbatch *b, int e, uint64_t now)
+static void batch_retry(mb_producer *p, mb_pbatch *b, int e, uint32_t now)
 {
     mb_ppart *part = b->part;
     MB_LOG(&p->log, MB_LOG_DEBUG, "%s [%d]: retrying a batch of %d after %s", part->topic->name,
            (int)part->id, (int)b->b.count, msgbus_err_name(e));
-    b->retry_at = now + p->cfg.retry_backoff_ms;
+    b->retry_from = now;
+    b->backoff = 1;
     part->recovering = 1;
     msgbus_port_mutex_lock(&p->lock);
     mb_acc_requeue(p, b);
@@ -367,7 +358,7 @@ static void batch_retry(mb_producer *p, mb_pbatch *b, int e, uint64_t now)
 }
 
 /* What to do with one batch's result. */
-static void batch_result(mb_producer *p, mb_pbatch *b, int e, int64_t base, uint64_t now)
+static void batch_result(mb_producer *p, mb_pbatch *b, int e, int64_t base, uint32_t now)
 {
     mb_ppart *part = b->part;
     int stale = b->pid_gen != p->pid_gen; /* numbered under an older producer id */
@@ -378,7 +369,7 @@ static void batch_result(mb_producer *p, mb_pbatch *b, int e, int64_t base, uint
         mb_prod_report(p, b, 0, e == 0 ? base : -1);
         return;
     }
-    if (!p->closing && now - b->created_ms < p->cfg.delivery_timeout_ms &&
+    if (!p->closing && MB_AGE(now, b->created_ms) < p->cfg.delivery_timeout_ms &&
         (retriable(e) ||
          (sequence_error(e) && (part->recovering || stale || part->n_inflight > 0)))) {
         batch_retry(p, b, e, now);
@@ -391,7 +382,7 @@ static void batch_result(mb_producer *p, mb_pbatch *b, int e, int64_t base, uint
     if (p->pid_state == MB_PID_READY && b->base_seq >= 0 && !stale) {
         /* The partition's sequence now has a gap: start over with a new producer id. */
         p->pid_state = MB_PID_NONE;
-        p->pid_retry_at = now;
+        p->pid_retry_wait = 0;
     }
     if (part->n_inflight == 0)
         part->recovering = 0;
@@ -423,11 +414,11 @@ static void produce_done(void *ud, int err, int16_t version, mb_rd *body)
     mb_producer *p = r->p;
     mb_produce_resp resp;
     mb_arena a;
-    uint64_t now = mb_prod_clock(p);
-    uint32_t *inflight = broker_inflight(p, r->broker);
+    uint32_t now = mb_prod_now(p), *inflight = broker_inflight(p, r->broker);
     size_t i;
     if (inflight && *inflight)
         (*inflight)--;
+    p->events++;
     memset(&resp, 0, sizeof resp);
     if (err == 0 && body) {
         mb_arena_init(&a, p->arena, sizeof p->arena);
@@ -478,6 +469,13 @@ static int pid_encode(void *ud, mb_wr *w, int16_t version)
     return mb_init_producer_id_req_write(w, version, &req);
 }
 
+static void pid_retry_after(mb_producer *p, uint32_t ms)
+{
+    p->pid_state = MB_PID_NONE;
+    p->pid_retry_from = mb_prod_now(p);
+    p->pid_retry_wait = ms;
+}
+
 static void pid_fail(mb_producer *p, int err)
 {
     if (p->idempotent < 0 && (err == MSGBUS_ERR_UNSUPPORTED_VERSION ||
@@ -487,13 +485,12 @@ static void pid_fail(mb_producer *p, int err)
         return;
     }
     if (msgbus_err_retriable(err) || err == MSGBUS_ERR_STATE) {
-        p->pid_state = MB_PID_NONE;
-        p->pid_retry_at = mb_prod_clock(p) + p->cfg.retry_backoff_ms;
+        pid_retry_after(p, p->cfg.retry_backoff_ms);
         return;
     }
     MB_LOG(&p->log, MB_LOG_ERROR, "InitProducerId failed: %s", msgbus_strerror(err));
-    p->pid_state = MB_PID_NONE;
-    p->pid_retry_at = mb_prod_clock(p) + 10u * (uint64_t)p->cfg.retry_backoff_ms;
+    pid_retry_after(p, p->cfg.retry_backoff_ms > 0x7fffffffu / 10u ? 0x7fffffffu
+                                                                   : 10u * p->cfg.retry_backoff_ms);
     if (p->cfg.on_error)
         p->cfg.on_error(p->cfg.error_ud, err, "InitProducerId failed");
 }
@@ -502,6 +499,7 @@ static void pid_done(void *ud, int err, int16_t version, mb_rd *body)
 {
     mb_producer *p = ud;
     mb_init_producer_id_resp resp;
+    p->events++;
     if (err == 0)
         err = mb_init_producer_id_resp_read(body, version, NULL, &resp);
     if (err == 0)
@@ -517,13 +515,14 @@ static void pid_done(void *ud, int err, int16_t version, mb_rd *body)
     MB_LOG(&p->log, MB_LOG_INFO, "producer id %lld epoch %d", (long long)p->pid, (int)p->epoch);
 }
 
-uint32_t mb_snd_pid_tick(mb_producer *p, uint64_t now)
+uint32_t mb_snd_pid_tick(mb_producer *p, uint32_t now)
 {
     mb_cluster_view v;
+    uint32_t left = mb_prod_left(p->pid_retry_from, p->pid_retry_wait, now);
     if (p->pid_state != MB_PID_NONE)
         return MB_PROD_MAX_SLEEP_MS;
-    if (p->pid_retry_at > now)
-        return ms_until(p->pid_retry_at, now);
+    if (left)
+        return left;
     mb_client_cluster(p->cl, &v);
     if (!v.valid)
         return MB_PROD_MAX_SLEEP_MS; /* the metadata's arrival ends the loop's wait */
