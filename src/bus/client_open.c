@@ -11,27 +11,6 @@
 #include "msgbus/port.h"
 #include "net/log.h"
 
-void mb_client_config_common(mb_client_config *cc, const mb_client_common *a)
-{
-    mb_client_config_init(cc);
-    cc->bootstrap = a->bootstrap;
-    cc->client_id = a->client_id && a->client_id[0] ? a->client_id : NULL;
-    cc->transport = a->transport;
-    cc->alloc = a->alloc;
-    cc->now_ms = a->now_ms;
-    cc->random = a->random;
-    cc->clock_ud = a->clock_ud;
-    cc->log = a->log;
-    cc->log_ud = a->log_ud;
-    cc->log_level = a->log_level;
-    cc->security = a->security;
-    cc->connect_retries = a->connect_retries;
-    if (a->send_buf_size)
-        cc->send_buf_size = a->send_buf_size;
-    if (a->recv_chunk_size)
-        cc->recv_chunk_size = a->recv_chunk_size;
-}
-
 int mb_client_open(mb_client **out, mb_client_config *cc, uint32_t wait_ready_ms,
                    msgbus_transport *own_transport, int *owns_transport)
 {

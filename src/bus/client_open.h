@@ -21,37 +21,14 @@
 #include "net/client.h"
 
 /**
- * The settings a producer and a consumer both have, as their public
- * configurations name them; the application's values, unchecked here
- * (mb_client_create checks them). A NULL / 0 field keeps the client's
- * default (net/client.h).
- */
-typedef struct mb_client_common {
-    const char *bootstrap;                          /**< required: "host:port[,host:port...]" */
-    const char *client_id;                          /**< NULL or "": the client's default */
-    const msgbus_transport *transport;              /**< NULL: the port's own */
-    const msgbus_allocator *alloc;                  /**< required */
-    uint32_t (*now_ms)(void *ud);                   /**< injected clock (tests); NULL: the port's */
-    int (*random)(void *ud, void *buf, size_t len); /**< NULL: the port's */
-    void *clock_ud;                                 /**< passed to now_ms and random */
-    mb_log_fn log;                                  /**< NULL: no logging */
-    void *log_ud;
-    int log_level;
-    const msgbus_security *security; /**< NULL: plaintext */
-    int connect_retries;             /**< failed first connects before giving up */
-    uint32_t send_buf_size;          /**< per-connection encode buffer; 0: default */
-    uint32_t recv_chunk_size;        /**< bytes per recv call; 0: default */
-} mb_client_common;
-
-/**
- * Fill @p cc for mb_client_open(): mb_client_config_init(), then every
- * field of @p common. The caller then sets what is its own (request
- * timeout, in-flight limit, kept receive buffer...).
- */
-void mb_client_config_common(mb_client_config *cc, const mb_client_common *common);
-
-/**
- * Create the client configured by @p cc into *@p out. When @p cc has no
+ * Create the client configured by @p cc into *@p out: the caller fills @p cc
+ * with mb_client_config_init() and then the settings producer and consumer
+ * have in common (bootstrap, client_id, transport, alloc, now_ms / random /
+ * clock_ud, log / log_ud / log_level, security, connect_retries,
+ * send_buf_size, recv_chunk_size) and its own (request timeout, in-flight
+ * limit, kept receive buffer). (Filled in place rather than through a
+ * common struct: the extra copy cost a minimal firmware build ~150 bytes.)
+ * When @p cc has no
  * transport, the port's own is created into @p own_transport (and used),
  * and *@p owns_transport set to 1: the caller destroys it with
  * msgbus_port_transport_destroy() after mb_client_destroy(), also when this

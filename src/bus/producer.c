@@ -120,12 +120,17 @@ void mb_prod_wake_locked(mb_producer *p)
     }
 }
 
-/* Resolve the sync waiters on @p b; their record indices go to @p idx (at most @p cap). */
-static size_t resolve_waiters(mb_producer *p, mb_pbatch *b, int err, int64_t base, int32_t *idx,
-                              size_t cap)
+/*
+ * A record a synchronous send waits for carries this in its opaque slot: its
+ * result goes to the waiter, not to on_delivery. An address inside the
+ * producer, which no application can pass as its own opaque.
+ */
+#define MB_SYNC_MARK(p) ((void *)&(p)->waiters)
+
+/* Resolve the sync waiters on @p b (lock held). */
+static void resolve_waiters(mb_producer *p, mb_pbatch *b, int err, int64_t base)
 {
     mb_sync_wait **pp = &p->waiters;
-    size_t n = 0;
     while (*pp) {
         mb_sync_wait *w = *pp;
         if (w->batch != b) {
@@ -133,24 +138,20 @@ static size_t resolve_waiters(mb_producer *p, mb_pbatch *b, int err, int64_t bas
             continue;
         }
         *pp = w->next;
-        if (n < cap)
-            idx[n++] = w->index;
         w->err = err;
         w->partition = b->part->id;
         w->offset = err == 0 && base >= 0 ? base + w->index : -1;
         w->done = 1;
     }
-    return n;
 }
 
 void mb_prod_report(mb_producer *p, mb_pbatch *b, int err, int64_t base)
 {
-    int32_t skip[32], i, n = b->b.count;
-    size_t n_skip = 0, k;
+    int32_t i, n = b->b.count;
     msgbus_delivery d;
     if (b->sync) {
         msgbus_port_mutex_lock(&p->lock);
-        n_skip = resolve_waiters(p, b, err, base, skip, sizeof skip / sizeof skip[0]);
+        resolve_waiters(p, b, err, base);
         msgbus_port_cond_broadcast(&p->cond);
         msgbus_port_mutex_unlock(&p->lock);
     }
@@ -159,12 +160,10 @@ void mb_prod_report(mb_producer *p, mb_pbatch *b, int err, int64_t base)
         d.topic = b->part->topic->name;
         d.partition = b->part->id;
         for (i = 0; i < n; i++) {
-            for (k = 0; k < n_skip && skip[k] != i; k++)
-                ;
-            if (k < n_skip)
-                continue;
-            d.offset = err == 0 && base >= 0 ? base + i : -1;
             d.opaque = mb_acc_opaque(b, i);
+            if (d.opaque == MB_SYNC_MARK(p))
+                continue; /* its sender had the result */
+            d.offset = err == 0 && base >= 0 ? base + i : -1;
             p->cfg.on_delivery(p->cfg.delivery_ud, &d);
         }
     }
@@ -340,23 +339,22 @@ static int wait_locked(mb_producer *p, uint32_t start, uint32_t timeout_ms)
  */
 static int client_open(mb_producer *p, int threaded)
 {
-    mb_client_common a;
     mb_client_config cc;
-    a.bootstrap = p->bootstrap;
-    a.client_id = p->client_id;
-    a.transport = p->cfg.transport;
-    a.alloc = &p->al;
-    a.now_ms = p->now_ms;
-    a.random = p->random;
-    a.clock_ud = p->clock_ud;
-    a.log = p->cfg.log;
-    a.log_ud = p->cfg.log_ud;
-    a.log_level = p->cfg.log_level;
-    a.security = &p->cfg.security;
-    a.connect_retries = p->cfg.connect_retries;
-    a.send_buf_size = p->cfg.net_send_buf_size;
-    a.recv_chunk_size = p->cfg.net_recv_chunk_size;
-    mb_client_config_common(&cc, &a);
+    mb_client_config_init(&cc);
+    cc.bootstrap = p->bootstrap;
+    cc.client_id = p->client_id[0] ? p->client_id : NULL;
+    cc.transport = p->cfg.transport;
+    cc.alloc = &p->al;
+    cc.now_ms = p->now_ms;
+    cc.random = p->random;
+    cc.clock_ud = p->clock_ud;
+    cc.log = p->cfg.log;
+    cc.log_ud = p->cfg.log_ud;
+    cc.log_level = p->cfg.log_level;
+    cc.security = &p->cfg.security;
+    cc.connect_retries = p->cfg.connect_retries;
+    cc.send_buf_size = p->cfg.net_send_buf_size;
+    cc.recv_chunk_size = p->cfg.net_recv_chunk_size;
     cc.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
     cc.max_in_flight = p->cfg.max_in_flight;
     return mb_client_open(&p->cl, &cc, threaded ? MSGBUS_CFG_PRODUCER_CONNECT_WAIT_MS : 0,
@@ -583,14 +581,16 @@ int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32
         w.next = p->waiters;
         p->waiters = &w;
         w.batch->sync = 1;
+        mb_acc_set_opaque(w.batch, w.index, MB_SYNC_MARK(p));
         mb_prod_wake_locked(p);
         while (!w.done && rc == 0)
             rc = wait_locked(p, start, timeout_ms);
-        if (!w.done) {
+        if (!w.done) { /* given up: the record's report goes to on_delivery after all */
             for (pp = &p->waiters; *pp && *pp != &w; pp = &(*pp)->next)
                 ;
             if (*pp)
                 *pp = w.next;
+            mb_acc_set_opaque(w.batch, w.index, m->opaque);
         } else {
             rc = w.err;
         }

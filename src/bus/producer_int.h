@@ -206,6 +206,8 @@ int mb_acc_append(mb_producer *p, mb_ptopic *t, const msgbus_message *m, int64_t
                   mb_pbatch **bout, int32_t *index);
 /** The opaque of record @p i of @p b. */
 void *mb_acc_opaque(const mb_pbatch *b, int32_t i);
+/** Replace the opaque of record @p i of @p b (lock held, @p b not yet reported). */
+void mb_acc_set_opaque(mb_pbatch *b, int32_t i, void *opaque);
 /** Give a finished batch's buffer back (lock held). */
 void mb_acc_recycle(mb_producer *p, mb_pbatch *b);
 /** Put a batch back into its partition queue in creation order (lock held). */

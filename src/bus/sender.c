@@ -469,30 +469,24 @@ static int pid_encode(void *ud, mb_wr *w, int16_t version)
     return mb_init_producer_id_req_write(w, version, &req);
 }
 
-static void pid_retry_after(mb_producer *p, uint32_t ms)
-{
-    p->pid_state = MB_PID_NONE;
-    p->pid_retry_from = mb_prod_now(p);
-    p->pid_retry_wait = ms;
-}
-
 static void pid_fail(mb_producer *p, int err)
 {
+    uint32_t wait = p->cfg.retry_backoff_ms;
     if (p->idempotent < 0 && (err == MSGBUS_ERR_UNSUPPORTED_VERSION ||
                               err == MSGBUS_KERR_CLUSTER_AUTHORIZATION_FAILED)) {
         MB_LOG(&p->log, MB_LOG_WARN, "idempotence off: InitProducerId: %s", msgbus_strerror(err));
         p->pid_state = MB_PID_OFF;
         return;
     }
-    if (msgbus_err_retriable(err) || err == MSGBUS_ERR_STATE) {
-        pid_retry_after(p, p->cfg.retry_backoff_ms);
-        return;
+    if (!msgbus_err_retriable(err) && err != MSGBUS_ERR_STATE) {
+        MB_LOG(&p->log, MB_LOG_ERROR, "InitProducerId failed: %s", msgbus_strerror(err));
+        wait = wait < 0x0cccccccu ? wait * 10u : 0x7fffffffu; /* a fatal answer: ask less often */
+        if (p->cfg.on_error)
+            p->cfg.on_error(p->cfg.error_ud, err, "InitProducerId failed");
     }
-    MB_LOG(&p->log, MB_LOG_ERROR, "InitProducerId failed: %s", msgbus_strerror(err));
-    pid_retry_after(p, p->cfg.retry_backoff_ms > 0x7fffffffu / 10u ? 0x7fffffffu
-                                                                   : 10u * p->cfg.retry_backoff_ms);
-    if (p->cfg.on_error)
-        p->cfg.on_error(p->cfg.error_ud, err, "InitProducerId failed");
+    p->pid_state = MB_PID_NONE;
+    p->pid_retry_from = mb_prod_now(p);
+    p->pid_retry_wait = wait;
 }
 
 static void pid_done(void *ud, int err, int16_t version, mb_rd *body)
