@@ -18,6 +18,9 @@
  * at close (an allocator hook with a cap: past FZ_MEM_CAP it fails, which
  * the producer must survive); no sanitizer report.
  *
+ * Time: the fake clock moves when the producer waits with nothing to do, and
+ * by 1 ms on an empty wait of 0 ms (a spinning loop sees real time pass).
+ *
  * Calls go: libFuzzer -> this file -> the public producer API (and
  * mb_producer_create_clock for the clock) -> the scripted transport ->
  * this file's responder.
@@ -325,12 +328,26 @@ static void app_op(msgbus_producer *p)
     }
 }
 
+/*
+ * The scripted wait, except that an empty wait of 0 ms still lets 1 ms pass,
+ * as a real clock would while a loop spins: the spin then ends at its next
+ * deadline instead of freezing fake time for ever.
+ */
+static int spin_wait(void *ctx, msgbus_poll_item *items, size_t n, uint32_t timeout_ms)
+{
+    int ready = st_wait(ctx, items, n, timeout_ms);
+    if (ready == 0 && timeout_ms == 0)
+        g_net.now++;
+    return ready;
+}
+
 static void run(void)
 {
     msgbus_producer_config cfg;
     msgbus_producer *p = NULL;
     int i;
     msgbus_producer_config_init(&cfg);
+    g_net.t.wait = spin_wait;
     cfg.bootstrap = "127.0.0.1:9092";
     cfg.transport = &g_net.t;
     cfg.alloc = &g_alloc;
