@@ -170,6 +170,16 @@ void mb_acc_recycle(mb_producer *p, mb_pbatch *b)
     }
 }
 
+mb_pbatch *mb_acc_pop(mb_ppart *part)
+{
+    mb_pbatch *b = part->head;
+    part->head = b->next;
+    if (!part->head)
+        part->tail = NULL;
+    b->next = NULL;
+    return b;
+}
+
 void mb_acc_requeue(mb_producer *p, mb_pbatch *b)
 {
     mb_ppart *part = b->part;
@@ -375,8 +385,7 @@ void mb_acc_free_all(mb_producer *p)
         int32_t j;
         for (j = 0; j < t->n_parts; j++) {
             while (t->parts[j]->head) {
-                mb_pbatch *b = t->parts[j]->head;
-                t->parts[j]->head = b->next;
+                mb_pbatch *b = mb_acc_pop(t->parts[j]);
                 p->buf_bytes -= b->cap;
                 p->al.free(p->al.ctx, b, sizeof *b + b->cap);
             }

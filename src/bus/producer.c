@@ -3,6 +3,15 @@
  * thread of its own or driven by msgbus_producer_poll()), sends, waiting for
  * deliveries, flush and close. The accumulator (accumulator.c) holds the
  * batches; the sender (sender.c) moves them to the brokers.
+ *
+ * The loop: a step does the ready work (sync topics, collect, dispatch),
+ * waits for the network until the nearest producer timer or a wake-up (no
+ * fixed tick), and while what arrived makes more work ready it runs again
+ * without waiting. Application-driven, create returns at once and the loop
+ * connects from msgbus_producer_poll() and the blocking calls.
+ *
+ * Calls go down to sender.c, accumulator.c and net/client.h (through
+ * client_open.h); the sender calls back mb_prod_report().
  */
 #include <string.h>
 
@@ -454,13 +463,8 @@ static void fail_queued(mb_producer *p, int err)
         mb_ptopic *t = p->topics[i];
         for (j = 0; j < t->n_parts; j++) {
             mb_ppart *part = t->parts[j];
-            while (part->head) {
-                mb_pbatch *b = part->head;
-                part->head = b->next;
-                if (!part->head)
-                    part->tail = NULL;
-                mb_prod_report(p, b, err, -1);
-            }
+            while (part->head)
+                mb_prod_report(p, mb_acc_pop(part), err, -1);
         }
     }
 }

@@ -210,6 +210,8 @@ void *mb_acc_opaque(const mb_pbatch *b, int32_t i);
 void mb_acc_set_opaque(mb_pbatch *b, int32_t i, void *opaque);
 /** Give a finished batch's buffer back (lock held). */
 void mb_acc_recycle(mb_producer *p, mb_pbatch *b);
+/** Take the head batch out of @p part's queue (not empty; lock held or loop only). */
+mb_pbatch *mb_acc_pop(mb_ppart *part);
 /** Put a batch back into its partition queue in creation order (lock held). */
 void mb_acc_requeue(mb_producer *p, mb_pbatch *b);
 /** Free every batch, topic and pooled buffer (at close). */

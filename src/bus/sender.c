@@ -3,11 +3,22 @@
  * partition queues, groups them by leader into Produce requests, and turns
  * each partition's answer into a delivery report or a retry.
  *
- * Ordering: a partition has at most 5 batches in flight (max_in_flight, capped
- * at 5 with idempotence, the window a broker deduplicates over). A batch that
+ * Window: each loop step sends every ready batch (closed, lingered, flushed;
+ * not in retry backoff) that the windows allow: max_in_flight requests per
+ * broker and batches per partition (capped at 5 with idempotence, the window
+ * a broker deduplicates over). A Produce request carries one batch per
+ * partition, so a partition's queued batches go out as several pipelined
+ * requests, oldest first. Each collect also says how long until the next
+ * timer (linger, backoff, delivery timeout) needs the loop.
+ *
+ * Ordering: a batch that
  * fails with a retriable error goes back into its queue in creation order,
  * keeps its sequence numbers, and its partition then sends one batch at a time
- * until it has landed, so a retry never overtakes an older batch.
+ * until it has landed, so a retry never overtakes an older batch. An answer
+ * that cannot be read counts as retriable, as a lost connection does.
+ *
+ * Calls go down to net/client.h (requests, leaders) and up to producer.c
+ * (reports) and accumulator.c (requeue) through producer_int.h.
  *
  * Idempotence: InitProducerId gives a producer id and epoch; each batch gets
  * its partition's next sequence when it is first sent. A failure that leaves
@@ -180,10 +191,7 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 static void expire(mb_producer *p, mb_ppart *part, uint32_t now, mb_pbatch **expired)
 {
     while (part->head && MB_AGE(now, part->head->created_ms) >= p->cfg.delivery_timeout_ms) {
-        mb_pbatch *b = part->head;
-        part->head = b->next;
-        if (!part->head)
-            part->tail = NULL;
+        mb_pbatch *b = mb_acc_pop(part);
         b->closed = 1;
         b->next = *expired;
         *expired = b;
@@ -206,12 +214,8 @@ static int head_ready(mb_producer *p, const mb_pbatch *b, uint32_t now, uint32_t
 /* Move the head batch of @p part into request @p r, bound for @p leader. */
 static void take_head(mb_producer *p, mb_ppart *part, mb_preq *r, int32_t leader)
 {
-    mb_pbatch *b = part->head;
+    mb_pbatch *b = mb_acc_pop(part);
     r->enc_bytes += part_cost(part->topic);
-    part->head = b->next;
-    if (!part->head)
-        part->tail = NULL;
-    b->next = NULL;
     b->closed = 1;
     b->backoff = 0;
     batch_seal(p, b);

@@ -1,8 +1,10 @@
 /* test_producer.c - the producer against a scripted broker in simulated time
- * (answers may be held back by a fake round trip: g_rtt):
- * linger, offsets in delivery reports, idempotent sequence numbers, retries
- * that keep order, the delivery timeout and acks=0. The application drives
- * the loop (MSGBUS_LOOP_APP), as it does on ports without threads. */
+ * (answers may be held back by a fake round trip: g_rtt): linger, offsets in
+ * delivery reports, idempotent sequence numbers, retries that keep order, the
+ * delivery timeout, acks=0, the pipelined in-flight window (issue 14), and
+ * the hardening of issue 12 (unreadable answers retried, timeouts of 2^31 ms
+ * and more, application-driven create, config_init(NULL)). The application
+ * drives the loop (MSGBUS_LOOP_APP), as it does on ports without threads. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
