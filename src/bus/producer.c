@@ -510,7 +510,8 @@ static int connect_failed(mb_producer *p)
     if (p->threaded) /* the loop thread owns the client; create waited for it */
         return 0;
     rc = mb_client_wait_ready(p->cl, 0); /* timeout 0: only asks, never polls */
-    return rc == MSGBUS_ERR_TIMEOUT ? 0 : rc;
+    /* Only a connect error ends the wait: a bad metadata answer may be retried. */
+    return rc == MSGBUS_ERR_TRANSPORT || rc == MSGBUS_ERR_RESOLVE ? rc : 0;
 }
 
 /* The topic of @p m with its partitions known, waiting for metadata if needed (lock held). */
