@@ -44,6 +44,7 @@ set(MSGBUS_NET_SOURCES
 
 # Producer, consumer, groups and the bus facade (growing).
 set(MSGBUS_BUS_SOURCES
+  ${MSGBUS_ROOT}/src/bus/client_open.c
   ${MSGBUS_ROOT}/src/bus/partitioner.c
   ${MSGBUS_ROOT}/src/bus/accumulator.c
   ${MSGBUS_ROOT}/src/bus/sender.c

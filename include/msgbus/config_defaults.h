@@ -198,6 +198,22 @@
 #error "MSGBUS_CFG_BUS_WAIT_SLICE_MS must be in [1, 60000]"
 #endif
 
+/* ---- Producer limits (issue 12 items 10 and 16) ---- */
+
+/**
+ * Largest request_timeout_ms a producer or consumer accepts (ms; 2^30, about
+ * 12 days). The network layer keeps request deadlines in 32-bit ms and adds
+ * slack to the configured value (a second for the broker's own timeout, a
+ * fetch's wait), so the sum of two such values must stay under 2^31.
+ */
+#ifndef MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS
+#define MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS 0x40000000u
+#endif
+
+#if MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS < 1000 || MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS > 0x40000000
+#error "MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS must be 1000 to 2^30 ms"
+#endif
+
 #if !MSGBUS_CFG_PRODUCER && !MSGBUS_CFG_CONSUMER
 #error "MSGBUS_CFG_PRODUCER and MSGBUS_CFG_CONSUMER are both 0: nothing would be left"
 #endif

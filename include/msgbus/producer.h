@@ -9,8 +9,11 @@
  * for messages without a key) and encodes the record once, straight into
  * that partition's open batch. A batch is sent when it is full, when its
  * linger time has passed, or on flush; batches for several partitions with
- * the same leader travel in one Produce request. Each message's fate is
- * reported once, through the delivery callback.
+ * the same leader travel in one Produce request, and up to max_in_flight
+ * requests per broker are pipelined, several batches of one partition among
+ * them (in order; with idempotence a retry keeps its sequence numbers, and
+ * without it a retry with max_in_flight > 1 may reorder, as in Kafka). Each
+ * message's fate is reported once, through the delivery callback.
  *
  * Threads: on ports with threads the producer runs its event loop on one
  * thread of its own (unless told not to), and every function here may be
@@ -131,13 +134,16 @@ typedef struct msgbus_producer_config {
     uint32_t queue_max_msgs;      /**< messages queued and in flight at most; default 100000 */
     size_t queue_max_bytes;       /**< batch buffer bytes at most; default 32 MiB */
     uint32_t max_message_size;    /**< largest encoded record; default 1048576 */
-    uint32_t delivery_timeout_ms; /**< from send to report, retries included; default 120000 */
-    uint32_t request_timeout_ms;  /**< per Produce request; default 30000 */
+    uint32_t delivery_timeout_ms; /**< from send to report, retries included; default 120000,
+                                       at most 2^31-1 */
+    uint32_t request_timeout_ms;  /**< per Produce request; default 30000, at most
+                                       MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS */
     uint32_t retry_backoff_ms;    /**< wait before a retry; default 100 */
     uint32_t
         max_in_flight; /**< requests in flight per broker; default 5 (max 5 with idempotence) */
     uint32_t metadata_wait_ms;    /**< how long a send waits to learn a new topic; default 10000 */
-    int connect_retries;          /**< connection attempts before create gives up; default 3 */
+    int connect_retries;          /**< connection attempts before create (with a loop thread)
+                                       or a send (application-driven) gives up; default 3 */
     uint32_t net_send_buf_size;   /**< per broker connection: the buffer requests are encoded
                                        in, record batches aside (they are sent from their own
                                        buffers); default 65536, at least 1024. Requests are cut
@@ -174,15 +180,21 @@ typedef struct msgbus_producer_stats {
 /** Opaque producer handle. */
 typedef struct msgbus_producer msgbus_producer;
 
-/** Fill @p cfg with the defaults above. */
+/** Fill @p cfg with the defaults above (@p cfg NULL: nothing happens). */
 void msgbus_producer_config_init(msgbus_producer_config *cfg);
 
 /**
- * Create a producer, connect to the bootstrap brokers and fetch metadata,
- * trying connect_retries times with backoff.
+ * Create a producer. With a loop thread of its own it connects to the
+ * bootstrap brokers and fetches metadata before returning, trying
+ * connect_retries times with backoff, for at most
+ * MSGBUS_CFG_CONNECT_WAIT_MS (config_defaults.h). Application-driven
+ * (MSGBUS_LOOP_APP, or a port without threads) it returns at once: the
+ * connection is made in msgbus_producer_poll() and in the first send's wait
+ * for its topic, which returns the connect error once the retries ran out.
  * @return 0; MSGBUS_ERR_INVALID_ARG (a bad setting; the log says which);
- *         MSGBUS_ERR_NOMEM; MSGBUS_ERR_TRANSPORT or MSGBUS_ERR_RESOLVE when
- *         no bootstrap broker could be reached.
+ *         MSGBUS_ERR_NOMEM; with a loop thread, MSGBUS_ERR_TRANSPORT or
+ *         MSGBUS_ERR_RESOLVE when no bootstrap broker could be reached, or
+ *         MSGBUS_ERR_TIMEOUT.
  */
 int msgbus_producer_create(msgbus_producer **out, const msgbus_producer_config *cfg);
 
@@ -195,7 +207,9 @@ int msgbus_producer_create(msgbus_producer **out, const msgbus_producer_config *
  *         (NULL message or topic, a bad topic name, a NULL header key);
  *         a Kafka error for the topic (e.g. MSGBUS_KERR_UNKNOWN_TOPIC_OR_PARTITION
  *         when the partition does not exist); MSGBUS_ERR_TIMEOUT when the
- *         topic's metadata did not arrive; MSGBUS_ERR_STATE after close began
+ *         topic's metadata did not arrive; MSGBUS_ERR_TRANSPORT or
+ *         MSGBUS_ERR_RESOLVE when an application-driven producer could not
+ *         reach any bootstrap broker; MSGBUS_ERR_STATE after close began
  *         or once the producer has failed fatally.
  */
 int msgbus_producer_send(msgbus_producer *p, const msgbus_message *m);
@@ -203,7 +217,8 @@ int msgbus_producer_send(msgbus_producer *p, const msgbus_message *m);
 /**
  * Send one message and wait for its delivery, at most @p timeout_ms.
  * @p partition and @p offset (either may be NULL) receive where it was
- * written. Must not be called from a callback.
+ * written. Must not be called from a callback. Every timeout here (and in
+ * flush and close) is honoured in full, up to UINT32_MAX ms.
  * @return 0, the send errors above, the delivery error, or MSGBUS_ERR_TIMEOUT
  *         (the message stays queued and its report goes to on_delivery).
  */

@@ -9,6 +9,7 @@
 
 #include "msgbus/config_defaults.h"
 
+#include "bus/client_open.h"
 #include "bus/partitioner.h"
 #include "bus/producer_int.h"
 #include "msgbus/kafka_errors.h"
@@ -23,24 +24,17 @@ mb_ptopic *mb_acc_topic(mb_producer *p, const char *name, size_t len, int *creat
 {
     size_t i;
     mb_ptopic *t;
+    void *arr;
     *created = 0;
     for (i = 0; i < p->n_topics; i++) {
         t = p->topics[i];
         if (strncmp(t->name, name, len) == 0 && t->name[len] == '\0')
             return t;
     }
-    if (p->n_topics == p->cap_topics) {
-        size_t cap = p->cap_topics ? p->cap_topics * 2 : 8;
-        mb_ptopic **nt = p->al.alloc(p->al.ctx, cap * sizeof *nt);
-        if (!nt)
-            return NULL;
-        if (p->topics) {
-            memcpy(nt, p->topics, p->n_topics * sizeof *nt);
-            p->al.free(p->al.ctx, p->topics, p->cap_topics * sizeof *nt);
-        }
-        p->topics = nt;
-        p->cap_topics = cap;
-    }
+    arr = p->topics;
+    if (mb_array_reserve(&p->al, &arr, &p->cap_topics, p->n_topics, sizeof *p->topics, 8) != 0)
+        return NULL;
+    p->topics = arr;
     t = p->al.alloc(p->al.ctx, sizeof *t);
     if (!t)
         return NULL;
@@ -114,6 +108,11 @@ void *mb_acc_opaque(const mb_pbatch *b, int32_t i)
     return o;
 }
 
+void mb_acc_set_opaque(mb_pbatch *b, int32_t i, void *opaque)
+{
+    memcpy(b->buf + b->cap - (size_t)(i + 1) * MB_REC_SLOT, &opaque, sizeof opaque);
+}
+
 /* A batch with room for at least @p need bytes, or NULL (QUEUE_FULL/NOMEM in *err). */
 static mb_pbatch *batch_new(mb_producer *p, mb_ppart *part, size_t need, int64_t ts, int *err)
 {
@@ -142,7 +141,6 @@ static mb_pbatch *batch_new(mb_producer *p, mb_ppart *part, size_t need, int64_t
     b->pooled = pooled;
     b->part = part;
     b->created_ms = mb_prod_now(p);
-    b->retry_at = b->created_ms;
     b->serial = ++p->serial;
     b->base_seq = -1;
     memset(&bp, 0, sizeof bp);
@@ -172,6 +170,16 @@ void mb_acc_recycle(mb_producer *p, mb_pbatch *b)
     }
 }
 
+mb_pbatch *mb_acc_pop(mb_ppart *part)
+{
+    mb_pbatch *b = part->head;
+    part->head = b->next;
+    if (!part->head)
+        part->tail = NULL;
+    b->next = NULL;
+    return b;
+}
+
 void mb_acc_requeue(mb_producer *p, mb_pbatch *b)
 {
     mb_ppart *part = b->part;
@@ -188,9 +196,17 @@ void mb_acc_requeue(mb_producer *p, mb_pbatch *b)
     (void)prev;
 }
 
-/* Append to @p b, keeping one opaque slot free per record. */
-static int batch_append(mb_pbatch *b, int64_t ts, mb_bytes key, mb_bytes val,
-                        const mb_record_header *h, size_t nh, void *opaque)
+/* One record as the batch builder takes it, with its message's opaque. */
+typedef struct mb_rec {
+    int64_t ts;
+    mb_bytes key, val;
+    const mb_record_header *h;
+    size_t nh;
+    void *opaque;
+} mb_rec;
+
+/* Append @p r to @p b, keeping one opaque slot free per record. */
+static int batch_append(mb_pbatch *b, const mb_rec *r)
 {
     size_t slots = (size_t)(b->b.count + 1) * MB_REC_SLOT;
     int rc;
@@ -199,9 +215,30 @@ static int batch_append(mb_pbatch *b, int64_t ts, mb_bytes key, mb_bytes val,
     b->b.cap = b->cap - slots;
     if (b->b.len > b->b.cap)
         return MSGBUS_ERR_NO_ROOM;
-    rc = mb_batch_append(&b->b, ts, key, val, h, nh);
+    rc = mb_batch_append(&b->b, r->ts, r->key, r->val, r->h, r->nh);
     if (rc == 0)
-        memcpy(b->buf + b->cap - slots, &opaque, sizeof opaque);
+        memcpy(b->buf + b->cap - slots, &r->opaque, sizeof r->opaque);
+    return rc;
+}
+
+/*
+ * Append @p r to the open batch of @p part (its batch in *@p bout, NULL if
+ * none is open). A batch without room is closed: MSGBUS_ERR_NO_ROOM then
+ * says a new batch is needed.
+ */
+static int append_open(mb_producer *p, mb_ppart *part, const mb_rec *r, mb_pbatch **bout)
+{
+    mb_pbatch *b = part->tail && !part->tail->closed ? part->tail : NULL;
+    int rc;
+    *bout = b;
+    if (!b)
+        return MSGBUS_ERR_NO_ROOM;
+    rc = batch_append(b, r);
+    if (rc == MSGBUS_ERR_NO_ROOM || rc == MSGBUS_ERR_LIMIT) {
+        b->closed = 1;
+        mb_prod_wake_locked(p);
+        rc = MSGBUS_ERR_NO_ROOM;
+    }
     return rc;
 }
 
@@ -260,15 +297,15 @@ static int append_conv(mb_producer *p, mb_ptopic *t, const msgbus_message *m, in
                        const mb_record_header *h, size_t hbytes, mb_pbatch **bout, int32_t *index)
 {
     size_t bound;
-    mb_bytes key, val;
     mb_ppart *part;
     mb_pbatch *b;
+    mb_rec r;
     int32_t pi;
-    int rc;
-    if (m->key_len > INT32_MAX || m->value_len > INT32_MAX || (!m->key && m->key_len) ||
-        (!m->value && m->value_len))
-        return m->key_len > INT32_MAX || m->value_len > INT32_MAX ? MSGBUS_ERR_MSG_TOO_LARGE
-                                                                  : MSGBUS_ERR_INVALID_ARG;
+    int rc, sticky = m->partition == MSGBUS_PARTITION_ANY && !m->key;
+    if (m->key_len > INT32_MAX || m->value_len > INT32_MAX)
+        return MSGBUS_ERR_MSG_TOO_LARGE;
+    if ((!m->key && m->key_len) || (!m->value && m->value_len))
+        return MSGBUS_ERR_INVALID_ARG;
     bound = mb_batch_record_size_bound(m->key_len, m->value_len, m->n_headers, hbytes);
     if (bound == 0 || bound > p->cfg.max_message_size)
         return MSGBUS_ERR_MSG_TOO_LARGE;
@@ -277,40 +314,31 @@ static int append_conv(mb_producer *p, mb_ptopic *t, const msgbus_message *m, in
         return MSGBUS_KERR_UNKNOWN_TOPIC_OR_PARTITION;
     if (p->queued >= p->cfg.queue_max_msgs)
         return MSGBUS_ERR_QUEUE_FULL;
-    key.ptr = m->key;
-    key.len = m->key ? (int32_t)m->key_len : -1;
-    val.ptr = m->value;
-    val.len = m->value ? (int32_t)m->value_len : -1;
+    r.ts = ts;
+    r.key.ptr = m->key;
+    r.key.len = m->key ? (int32_t)m->key_len : -1;
+    r.val.ptr = m->value;
+    r.val.len = m->value ? (int32_t)m->value_len : -1;
+    r.h = h;
+    r.nh = m->n_headers;
+    r.opaque = m->opaque;
     part = t->parts[pi];
-    b = part->tail && !part->tail->closed ? part->tail : NULL;
-    rc = b ? batch_append(b, ts, key, val, h, m->n_headers, m->opaque) : MSGBUS_ERR_NO_ROOM;
-    if (rc == MSGBUS_ERR_NO_ROOM || rc == MSGBUS_ERR_LIMIT) {
-        if (b) {
-            b->closed = 1;
-            mb_prod_wake_locked(p);
-        }
-        if (b && m->partition == MSGBUS_PARTITION_ANY && !m->key) {
-            /* The sticky partition's batch is full: move on to another partition. */
-            t->sticky_batch = b;
-            part = t->parts[pick_partition(p, t, m)];
-            b = part->tail && !part->tail->closed ? part->tail : NULL;
-            rc = b ? batch_append(b, ts, key, val, h, m->n_headers, m->opaque) : MSGBUS_ERR_NO_ROOM;
-            if (rc == 0)
-                goto appended;
-            if (b) {
-                b->closed = 1;
-                mb_prod_wake_locked(p);
-            }
-        }
+    rc = append_open(p, part, &r, &b);
+    if (rc == MSGBUS_ERR_NO_ROOM && b && sticky) {
+        /* The sticky partition's batch is full: move on to another partition. */
+        t->sticky_batch = b;
+        part = t->parts[pick_partition(p, t, m)];
+        rc = append_open(p, part, &r, &b);
+    }
+    if (rc == MSGBUS_ERR_NO_ROOM) {
         b = batch_new(p, part, MB_BATCH_HEADER_SIZE + bound + MB_REC_SLOT, ts, &rc);
         if (!b)
             return rc;
-        rc = batch_append(b, ts, key, val, h, m->n_headers, m->opaque);
+        rc = batch_append(b, &r);
     }
     if (rc)
         return rc;
-appended:
-    if (m->partition == MSGBUS_PARTITION_ANY && !m->key)
+    if (sticky)
         t->sticky_batch = b;
     /* Full for any further record: close it now so the sender need not wait for linger. */
     if (b->cap - b->b.len < MB_RECORD_MIN_SIZE + 16 + (size_t)(b->b.count + 1) * MB_REC_SLOT) {
@@ -357,8 +385,7 @@ void mb_acc_free_all(mb_producer *p)
         int32_t j;
         for (j = 0; j < t->n_parts; j++) {
             while (t->parts[j]->head) {
-                mb_pbatch *b = t->parts[j]->head;
-                t->parts[j]->head = b->next;
+                mb_pbatch *b = mb_acc_pop(t->parts[j]);
                 p->buf_bytes -= b->cap;
                 p->al.free(p->al.ctx, b, sizeof *b + b->cap);
             }

@@ -3,15 +3,30 @@
  * thread of its own or driven by msgbus_producer_poll()), sends, waiting for
  * deliveries, flush and close. The accumulator (accumulator.c) holds the
  * batches; the sender (sender.c) moves them to the brokers.
+ *
+ * The loop: a step does the ready work (sync topics, collect, dispatch),
+ * waits for the network until the nearest producer timer or a wake-up (no
+ * fixed tick), and while what arrived makes more work ready it runs again
+ * without waiting. Application-driven, create returns at once and the loop
+ * connects from msgbus_producer_poll() and the blocking calls.
+ *
+ * Calls go down to sender.c, accumulator.c and net/client.h (through
+ * client_open.h); the sender calls back mb_prod_report().
  */
 #include <string.h>
 
 #include "msgbus/config_defaults.h"
 
+#include "bus/client_open.h"
 #include "bus/producer_int.h"
 #include "msgbus/kafka_errors.h"
 
 #if MSGBUS_CFG_PRODUCER
+
+/* A topic the broker is still creating is asked about again this often (ms). */
+#define MB_PROD_TOPIC_RETRY_MS 200
+/* Most rounds of follow-up work one loop step runs without waiting. */
+#define MB_PROD_STEP_ROUNDS 8
 
 /* ------------------------------------------------------------------------ */
 /* Configuration                                                             */
@@ -19,6 +34,8 @@
 
 void msgbus_producer_config_init(msgbus_producer_config *cfg)
 {
+    if (!cfg)
+        return;
     memset(cfg, 0, sizeof *cfg);
     cfg->acks = -1;
     cfg->idempotence = -1;
@@ -63,8 +80,10 @@ static int config_check(const msgbus_producer_config *c, mb_logger *lg)
     else if (c->max_in_flight == 0 || c->max_in_flight > 1000)
         bad = "max_in_flight must be 1 to 1000";
     else if (c->delivery_timeout_ms == 0 || c->request_timeout_ms == 0 ||
-             c->delivery_timeout_ms > 0x7fffffffu || c->request_timeout_ms > 0x7ffffffu)
-        bad = "delivery_timeout_ms and request_timeout_ms must be positive";
+             c->delivery_timeout_ms > 0x7fffffffu ||
+             c->request_timeout_ms > MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS)
+        bad = "delivery_timeout_ms must be 1 to 2^31-1, request_timeout_ms 1 to "
+              "MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS";
     else if (c->linger_ms > 0x7fffffffu || c->retry_backoff_ms > 0x7fffffffu)
         bad = "linger_ms and retry_backoff_ms are too large";
     else if (c->loop != MSGBUS_LOOP_AUTO && c->loop != MSGBUS_LOOP_THREAD &&
@@ -93,6 +112,14 @@ uint32_t mb_prod_now(mb_producer *p)
     return p->now_ms ? p->now_ms(p->clock_ud) : msgbus_port_now_ms();
 }
 
+uint32_t mb_prod_left(uint32_t start, uint32_t dur, uint32_t now)
+{
+    uint32_t age = MB_AGE(now, start);
+    if (age >= dur)
+        return 0;
+    return dur - age < MB_PROD_MAX_SLEEP_MS ? dur - age : MB_PROD_MAX_SLEEP_MS;
+}
+
 void mb_prod_wake_locked(mb_producer *p)
 {
     if (!p->wake_pending) {
@@ -102,12 +129,17 @@ void mb_prod_wake_locked(mb_producer *p)
     }
 }
 
-/* Resolve the sync waiters on @p b; their record indices go to @p idx (at most @p cap). */
-static size_t resolve_waiters(mb_producer *p, mb_pbatch *b, int err, int64_t base, int32_t *idx,
-                              size_t cap)
+/*
+ * A record a synchronous send waits for carries this in its opaque slot: its
+ * result goes to the waiter, not to on_delivery. An address inside the
+ * producer, which no application can pass as its own opaque.
+ */
+#define MB_SYNC_MARK(p) ((void *)&(p)->waiters)
+
+/* Resolve the sync waiters on @p b (lock held). */
+static void resolve_waiters(mb_producer *p, mb_pbatch *b, int err, int64_t base)
 {
     mb_sync_wait **pp = &p->waiters;
-    size_t n = 0;
     while (*pp) {
         mb_sync_wait *w = *pp;
         if (w->batch != b) {
@@ -115,24 +147,20 @@ static size_t resolve_waiters(mb_producer *p, mb_pbatch *b, int err, int64_t bas
             continue;
         }
         *pp = w->next;
-        if (n < cap)
-            idx[n++] = w->index;
         w->err = err;
         w->partition = b->part->id;
         w->offset = err == 0 && base >= 0 ? base + w->index : -1;
         w->done = 1;
     }
-    return n;
 }
 
 void mb_prod_report(mb_producer *p, mb_pbatch *b, int err, int64_t base)
 {
-    int32_t skip[32], i, n = b->b.count;
-    size_t n_skip = 0, k;
+    int32_t i, n = b->b.count;
     msgbus_delivery d;
     if (b->sync) {
         msgbus_port_mutex_lock(&p->lock);
-        n_skip = resolve_waiters(p, b, err, base, skip, sizeof skip / sizeof skip[0]);
+        resolve_waiters(p, b, err, base);
         msgbus_port_cond_broadcast(&p->cond);
         msgbus_port_mutex_unlock(&p->lock);
     }
@@ -141,12 +169,10 @@ void mb_prod_report(mb_producer *p, mb_pbatch *b, int err, int64_t base)
         d.topic = b->part->topic->name;
         d.partition = b->part->id;
         for (i = 0; i < n; i++) {
-            for (k = 0; k < n_skip && skip[k] != i; k++)
-                ;
-            if (k < n_skip)
-                continue;
-            d.offset = err == 0 && base >= 0 ? base + i : -1;
             d.opaque = mb_acc_opaque(b, i);
+            if (d.opaque == MB_SYNC_MARK(p))
+                continue; /* its sender had the result */
+            d.offset = err == 0 && base >= 0 ? base + i : -1;
             p->cfg.on_delivery(p->cfg.delivery_ud, &d);
         }
     }
@@ -165,8 +191,11 @@ void mb_prod_report(mb_producer *p, mb_pbatch *b, int err, int64_t base)
 /* The event loop                                                            */
 /* ------------------------------------------------------------------------ */
 
-/* Tell the client about new topics and take in new metadata (lock held). */
-static void sync_topics(mb_producer *p, uint32_t now)
+/*
+ * Tell the client about new topics and take in new metadata (lock held).
+ * Returns the ms until a topic still being created is asked about again.
+ */
+static uint32_t sync_topics(mb_producer *p, uint32_t now)
 {
     mb_cluster_view v;
     size_t i;
@@ -193,22 +222,19 @@ static void sync_topics(mb_producer *p, uint32_t now)
     }
     for (i = 0; i < p->n_topics; i++)
         unknown |= p->topics[i]->n_parts == 0;
+    if (!unknown || !v.valid)
+        return MB_PROD_MAX_SLEEP_MS; /* the metadata's arrival ends the loop's wait */
     /* A topic still being created: ask again soon. */
-    if (unknown && v.valid && msgbus_time_diff(now, v.updated_ms) >= 200)
+    if (msgbus_time_diff(now, v.updated_ms) >= MB_PROD_TOPIC_RETRY_MS) {
         mb_client_refresh_metadata(p->cl, 0);
+        return MB_PROD_TOPIC_RETRY_MS;
+    }
+    return (uint32_t)(MB_PROD_TOPIC_RETRY_MS - msgbus_time_diff(now, v.updated_ms));
 }
 
-/* One event-loop step: waits at most @p max_wait ms. */
-static int step(mb_producer *p, uint32_t max_wait)
+/* Fail the expired batches of @p expired (lock not held). */
+static void report_expired(mb_producer *p, mb_pbatch *expired)
 {
-    uint32_t now = mb_prod_now(p), wait;
-    mb_pbatch *expired;
-    mb_preq *reqs;
-    msgbus_port_mutex_lock(&p->lock);
-    p->wake_pending = 0;
-    sync_topics(p, now);
-    wait = mb_snd_collect(p, now, &expired, &reqs);
-    msgbus_port_mutex_unlock(&p->lock);
     while (expired) {
         mb_pbatch *b = expired;
         expired = b->next;
@@ -216,17 +242,64 @@ static int step(mb_producer *p, uint32_t max_wait)
                (int)b->part->id, (int)b->b.count);
         mb_prod_report(p, b, MSGBUS_ERR_TIMEOUT, -1);
     }
-    mb_snd_pid_tick(p, now);
+}
+
+/* Collect and hand over the ready work; the ms until a producer timer is due. */
+static uint32_t run_ready(mb_producer *p)
+{
+    uint32_t wait, w2;
+    uint32_t now = mb_prod_now(p);
+    mb_pbatch *expired;
+    mb_preq *reqs;
+    msgbus_port_mutex_lock(&p->lock);
+    p->wake_pending = 0;
+    wait = sync_topics(p, now);
+    w2 = mb_snd_collect(p, now, &expired, &reqs);
+    msgbus_port_mutex_unlock(&p->lock);
+    report_expired(p, expired);
+    wait = wait < w2 ? wait : w2;
+    w2 = mb_snd_pid_tick(p, now);
     mb_snd_dispatch(p, reqs);
-    return mb_client_poll(p->cl, wait < max_wait ? wait : max_wait);
+    return wait < w2 ? wait : w2;
+}
+
+/*
+ * One event-loop step: send what is ready, wait at most @p max_wait ms (less
+ * when a producer timer is due first) for the network, and as long as what
+ * arrived makes more work ready (a response frees the window, metadata or a
+ * producer id arrives), do it in the same step,
+ * without waiting again: at most MB_PROD_STEP_ROUNDS rounds.
+ */
+static int step(mb_producer *p, uint32_t max_wait)
+{
+    int round, rc;
+    for (round = 0; round < MB_PROD_STEP_ROUNDS; round++) {
+        uint32_t wait = run_ready(p), seen = p->events, md = p->md_seen;
+        mb_cluster_view v;
+        rc = mb_client_poll(p->cl, round > 0 ? 0 : wait < max_wait ? wait : max_wait);
+        mb_client_cluster(p->cl, &v);
+        if (rc || (p->events == seen && v.updated_ms == md))
+            return rc;
+    }
+    return 0;
 }
 
 #if MSGBUS_PORT_HAS_THREADS
+static int loop_running(mb_producer *p)
+{
+    int run;
+    msgbus_port_mutex_lock(&p->lock);
+    run = p->run;
+    msgbus_port_mutex_unlock(&p->lock);
+    return run;
+}
+
 static void loop_thread(void *arg)
 {
     mb_producer *p = arg;
-    while (p->run) {
-        int rc = step(p, 100);
+    while (loop_running(p)) {
+        /* no tick: the nearest deadline or a wake-up (a send, flush, close) ends the wait */
+        int rc = step(p, MB_PROD_MAX_SLEEP_MS);
         if (rc) {
             MB_LOG(&p->log, MB_LOG_ERROR, "event loop: %s", msgbus_strerror(rc));
             if (p->cfg.on_error)
@@ -242,63 +315,59 @@ static void loop_thread(void *arg)
 #endif
 
 /*
- * Wait (lock held) until woken or @p deadline: on the condition with a loop
- * thread, else by running the loop. Returns MSGBUS_ERR_TIMEOUT once the
- * deadline has passed.
+ * Wait (lock held) until woken or until @p timeout_ms from @p start have
+ * passed: on the condition with a loop thread, else by running the loop.
+ * Returns MSGBUS_ERR_TIMEOUT once they have. The age since @p start is
+ * unsigned, so a timeout of 2^31 ms or more is as long as it says.
  */
-static int wait_locked(mb_producer *p, uint32_t deadline)
+static int wait_locked(mb_producer *p, uint32_t start, uint32_t timeout_ms)
 {
-    int32_t left = msgbus_time_diff(deadline, mb_prod_now(p));
-    if (left <= 0)
+    uint32_t left = mb_prod_left(start, timeout_ms, mb_prod_now(p));
+    int rc;
+    if (left == 0)
         return MSGBUS_ERR_TIMEOUT;
     if (p->threaded) {
-        msgbus_port_cond_wait(&p->cond, &p->lock, (uint32_t)left);
+        msgbus_port_cond_wait(&p->cond, &p->lock, left);
         return p->fatal ? p->fatal : 0;
     }
     msgbus_port_mutex_unlock(&p->lock);
-    left = step(p, (uint32_t)left < 50 ? (uint32_t)left : 50);
+    rc = step(p, left);
     msgbus_port_mutex_lock(&p->lock);
-    return left;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Create and close                                                          */
 /* ------------------------------------------------------------------------ */
 
-static int client_open(mb_producer *p)
+/*
+ * Open the network client. With a loop thread of its own the producer waits
+ * (at most MSGBUS_CFG_CONNECT_WAIT_MS) for the cluster here, so a
+ * wrong address fails create; application-driven, it returns at once and
+ * connects in msgbus_producer_poll() (and a send's wait for its topic).
+ */
+static int client_open(mb_producer *p, int threaded)
 {
     mb_client_config cc;
-    int rc;
     mb_client_config_init(&cc);
-    if (!p->cfg.transport) {
-        rc = msgbus_port_transport_default(&p->own_transport, &p->al);
-        if (rc) {
-            MB_LOG(&p->log, MB_LOG_ERROR, "this port has no transport of its own: set one");
-            return rc;
-        }
-        p->owns_transport = 1;
-        p->cfg.transport = &p->own_transport;
-    }
     cc.bootstrap = p->bootstrap;
     cc.client_id = p->client_id[0] ? p->client_id : NULL;
     cc.transport = p->cfg.transport;
     cc.alloc = &p->al;
-    cc.log = p->cfg.log;
-    cc.log_ud = p->cfg.log_ud;
-    cc.log_level = p->cfg.log_level;
-    cc.connect_retries = p->cfg.connect_retries;
     cc.now_ms = p->now_ms;
     cc.random = p->random;
     cc.clock_ud = p->clock_ud;
-    cc.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
-    cc.max_in_flight = p->cfg.max_in_flight;
+    cc.log = p->cfg.log;
+    cc.log_ud = p->cfg.log_ud;
+    cc.log_level = p->cfg.log_level;
     cc.security = &p->cfg.security;
+    cc.connect_retries = p->cfg.connect_retries;
     cc.send_buf_size = p->cfg.net_send_buf_size;
     cc.recv_chunk_size = p->cfg.net_recv_chunk_size;
-    rc = mb_client_create(&p->cl, &cc);
-    if (rc == 0)
-        rc = mb_client_wait_ready(p->cl, 120000);
-    return rc;
+    cc.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
+    cc.max_in_flight = p->cfg.max_in_flight;
+    return mb_client_open(&p->cl, &cc, threaded ? MSGBUS_CFG_CONNECT_WAIT_MS : 0,
+                          &p->own_transport, &p->owns_transport);
 }
 
 static void producer_free(mb_producer *p)
@@ -327,7 +396,7 @@ int mb_producer_create_clock(msgbus_producer **out, const msgbus_producer_config
     const msgbus_allocator *al;
     mb_logger lg;
     mb_producer *p;
-    int rc;
+    int rc, threaded;
     if (!out || !cfg)
         return MSGBUS_ERR_INVALID_ARG;
     *out = NULL;
@@ -363,16 +432,17 @@ int mb_producer_create_clock(msgbus_producer **out, const msgbus_producer_config
         p->al.free(p->al.ctx, p, sizeof *p);
         return MSGBUS_ERR_NOMEM;
     }
-    rc = client_open(p);
+    threaded = cfg->loop == MSGBUS_LOOP_THREAD ||
+               (cfg->loop == MSGBUS_LOOP_AUTO && MSGBUS_PORT_HAS_THREADS);
+    rc = client_open(p, threaded);
     if (rc) {
         producer_free(p);
         return rc;
     }
-    p->threaded = cfg->loop == MSGBUS_LOOP_THREAD ||
-                  (cfg->loop == MSGBUS_LOOP_AUTO && MSGBUS_PORT_HAS_THREADS);
+    p->threaded = threaded;
 #if MSGBUS_PORT_HAS_THREADS
     if (p->threaded) {
-        p->run = 1;
+        p->run = 1; /* no other thread yet */
         rc = msgbus_port_thread_create(&p->thread, loop_thread, p);
         if (rc) {
             producer_free(p);
@@ -393,13 +463,8 @@ static void fail_queued(mb_producer *p, int err)
         mb_ptopic *t = p->topics[i];
         for (j = 0; j < t->n_parts; j++) {
             mb_ppart *part = t->parts[j];
-            while (part->head) {
-                mb_pbatch *b = part->head;
-                part->head = b->next;
-                if (!part->head)
-                    part->tail = NULL;
-                mb_prod_report(p, b, err, -1);
-            }
+            while (part->head)
+                mb_prod_report(p, mb_acc_pop(part), err, -1);
         }
     }
 }
@@ -415,7 +480,9 @@ int msgbus_producer_close(msgbus_producer *p, uint32_t timeout_ms)
     msgbus_port_mutex_unlock(&p->lock);
 #if MSGBUS_PORT_HAS_THREADS
     if (p->threaded) {
+        msgbus_port_mutex_lock(&p->lock);
         p->run = 0;
+        msgbus_port_mutex_unlock(&p->lock);
         mb_client_wakeup(p->cl);
         msgbus_port_thread_join(&p->thread);
         p->threaded = 0;
@@ -433,11 +500,25 @@ int msgbus_producer_close(msgbus_producer *p, uint32_t timeout_ms)
 /* Sending                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Application-driven, the first connect happens in the application's calls:
+ * once its retries have all failed, the error (lock held; 0 otherwise).
+ */
+static int connect_failed(mb_producer *p)
+{
+    int rc;
+    if (p->threaded) /* the loop thread owns the client; create waited for it */
+        return 0;
+    rc = mb_client_wait_ready(p->cl, 0); /* timeout 0: only asks, never polls */
+    /* Only a connect error ends the wait: a bad metadata answer may be retried. */
+    return rc == MSGBUS_ERR_TRANSPORT || rc == MSGBUS_ERR_RESOLVE ? rc : 0;
+}
+
 /* The topic of @p m with its partitions known, waiting for metadata if needed (lock held). */
 static int topic_ready(mb_producer *p, const msgbus_message *m, mb_ptopic **out)
 {
     size_t len = strlen(m->topic);
-    uint32_t deadline;
+    uint32_t start = mb_prod_now(p);
     int created, rc = 0;
     mb_ptopic *t;
     if (!mb_topic_name_valid(m->topic, len))
@@ -449,11 +530,12 @@ static int topic_ready(mb_producer *p, const msgbus_message *m, mb_ptopic **out)
         p->new_topics = 1;
         mb_prod_wake_locked(p);
     }
-    deadline = mb_prod_now(p) + p->cfg.metadata_wait_ms;
     while (t->n_parts == 0 && rc == 0) {
         if (t->error && !msgbus_err_retriable(t->error))
             return t->error;
-        rc = wait_locked(p, deadline);
+        if ((rc = connect_failed(p)) != 0)
+            return rc;
+        rc = wait_locked(p, start, p->cfg.metadata_wait_ms);
     }
     if (t->n_parts == 0)
         return rc == MSGBUS_ERR_TIMEOUT && t->error ? t->error : rc;
@@ -492,26 +574,28 @@ int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32
                               int64_t *offset, uint32_t timeout_ms)
 {
     mb_sync_wait w, **pp;
-    uint32_t deadline;
+    uint32_t start;
     int rc;
     if (!p || !m || !m->topic)
         return MSGBUS_ERR_INVALID_ARG;
-    deadline = mb_prod_now(p) + timeout_ms;
     memset(&w, 0, sizeof w);
     msgbus_port_mutex_lock(&p->lock);
+    start = mb_prod_now(p);
     rc = send_locked(p, m, &w.batch, &w.index);
     if (rc == 0) {
         w.next = p->waiters;
         p->waiters = &w;
         w.batch->sync = 1;
+        mb_acc_set_opaque(w.batch, w.index, MB_SYNC_MARK(p));
         mb_prod_wake_locked(p);
         while (!w.done && rc == 0)
-            rc = wait_locked(p, deadline);
-        if (!w.done) {
+            rc = wait_locked(p, start, timeout_ms);
+        if (!w.done) { /* given up: the record's report goes to on_delivery after all */
             for (pp = &p->waiters; *pp && *pp != &w; pp = &(*pp)->next)
                 ;
             if (*pp)
                 *pp = w.next;
+            mb_acc_set_opaque(w.batch, w.index, m->opaque);
         } else {
             rc = w.err;
         }
@@ -528,19 +612,20 @@ int msgbus_producer_send_sync(msgbus_producer *p, const msgbus_message *m, int32
 
 int msgbus_producer_flush(msgbus_producer *p, uint32_t timeout_ms)
 {
-    uint32_t deadline;
+    uint32_t start, left;
     int rc = 0;
     if (!p)
         return MSGBUS_ERR_INVALID_ARG;
-    deadline = mb_prod_now(p) + timeout_ms;
     msgbus_port_mutex_lock(&p->lock);
+    start = mb_prod_now(p);
     p->flushing++;
     mb_prod_wake_locked(p);
     while (p->queued > 0 && rc == 0)
-        rc = wait_locked(p, deadline);
+        rc = wait_locked(p, start, timeout_ms);
     p->flushing--;
+    left = p->queued; /* read under the lock: the loop thread changes it */
     msgbus_port_mutex_unlock(&p->lock);
-    return p->queued > 0 ? (rc ? rc : MSGBUS_ERR_TIMEOUT) : 0;
+    return left > 0 ? (rc ? rc : MSGBUS_ERR_TIMEOUT) : 0;
 }
 
 int msgbus_producer_poll(msgbus_producer *p, uint32_t timeout_ms)
@@ -584,7 +669,8 @@ void msgbus_producer_stats_get(msgbus_producer *p, msgbus_producer_stats *st)
 
 void msgbus_producer_config_init(msgbus_producer_config *cfg)
 {
-    memset(cfg, 0, sizeof *cfg);
+    if (cfg)
+        memset(cfg, 0, sizeof *cfg);
 }
 
 int msgbus_producer_create(msgbus_producer **out, const msgbus_producer_config *cfg)

@@ -5,7 +5,8 @@
  * idempotence).
  *
  * Ownership and locking: `lock` guards the accumulator: the topic table,
- * every partition's batch queue, the buffer pool and the counters. The
+ * every partition's batch queue, the buffer pool, the counters and every
+ * flag another thread reads (run, closing, fatal). The
  * client (network) and the requests are touched only by the thread running
  * the event loop. A batch taken out of its partition queue to be sent
  * belongs to the event loop until it is delivered (then recycled under the
@@ -25,6 +26,21 @@
 #define MB_PREQ_MAX_PARTS 64
 /** Bytes of the arena a Produce response decodes into. */
 #define MB_PRESP_ARENA (MB_PREQ_MAX_PARTS * 128 + 1024)
+/**
+ * Timers: a timer is a start reading of the 32-bit ms clock and a duration
+ * (at most 2^31-1), due once the unsigned age now - start reaches the
+ * duration. An age is right as long as the clock is read within 2^32 ms of
+ * the start, so a check that comes late (a long sleep, a timeout of 2^31 ms
+ * or more) never turns a past deadline into a future one, as a signed
+ * difference of deadlines would. Every wait is cut to MB_PROD_MAX_SLEEP_MS.
+ */
+#define MB_AGE(now, start) ((uint32_t)((uint32_t)(now) - (uint32_t)(start)))
+/**
+ * Longest sleep of the event loop and of a blocking call in one go (2^30 ms,
+ * 12 days): every real deadline is nearer, and timers need a clock reading
+ * at least every 2^32 ms.
+ */
+#define MB_PROD_MAX_SLEEP_MS 0x40000000u
 /** Bytes one queued record costs besides its encoding: its opaque pointer. */
 #define MB_REC_SLOT ((size_t)sizeof(void *))
 
@@ -42,14 +58,15 @@ typedef struct mb_pbatch {
     size_t cap;
     int pooled; /**< buf is a pool buffer (batch_size bytes), else an oversized one */
     mb_batch_builder b;
-    uint32_t created_ms;
-    uint32_t retry_at;
-    uint64_t serial;  /**< creation order: retried batches go back in this order */
-    int32_t base_seq; /**< -1 until assigned */
-    uint32_t pid_gen; /**< producer id generation the sequence belongs to */
+    uint32_t created_ms; /**< the clock when the first record came */
+    uint32_t retry_from; /**< the clock when its last attempt failed */
+    uint64_t serial;     /**< creation order: retried batches go back in this order */
+    int32_t base_seq;    /**< -1 until assigned */
+    uint32_t pid_gen;    /**< producer id generation the sequence belongs to */
     uint16_t attempts;
-    uint8_t closed; /**< no more appends */
-    uint8_t sync;   /**< a synchronous send waits on a record of this batch */
+    uint8_t closed;  /**< no more appends */
+    uint8_t backoff; /**< waiting retry_backoff_ms from retry_from */
+    uint8_t sync;    /**< a synchronous send waits on a record of this batch */
     const uint8_t *data;
     size_t len;
 } mb_pbatch;
@@ -141,17 +158,19 @@ struct msgbus_producer {
     } brokers[MB_CLIENT_MAX_BROKERS];
     size_t n_brokers;
     uint32_t md_seen; /**< updated_ms of the metadata last applied */
+    uint32_t events;  /**< answers handled (Produce, InitProducerId): may make work ready */
     int pid_state;
     int64_t pid;
     int16_t epoch;
     uint32_t pid_gen;
-    uint32_t pid_retry_at;
+    uint32_t pid_retry_from; /**< InitProducerId waits pid_retry_wait ms from here */
+    uint32_t pid_retry_wait;
     mb_net_req pid_req;
     uint64_t arena[MB_PRESP_ARENA / 8];
 
     /* loop thread */
     int threaded;
-    volatile int run;
+    int run; /**< under lock: the loop thread keeps going while set */
 #if MSGBUS_PORT_HAS_THREADS
     msgbus_port_thread_t thread;
 #endif
@@ -167,7 +186,10 @@ typedef struct msgbus_producer mb_producer;
 int mb_producer_create_clock(msgbus_producer **out, const msgbus_producer_config *cfg,
                              uint32_t (*now_ms)(void *ud),
                              int (*random)(void *ud, void *buf, size_t len), void *ud);
+/** The 32-bit ms clock (injected clock or the port's). */
 uint32_t mb_prod_now(mb_producer *p);
+/** Ms left of the timer (@p start, @p dur) at @p now: 0 when due, at most MB_PROD_MAX_SLEEP_MS. */
+uint32_t mb_prod_left(uint32_t start, uint32_t dur, uint32_t now);
 /** Ask the event loop to run soon (call with the lock held). */
 void mb_prod_wake_locked(mb_producer *p);
 /** Report @p n records of batch @p b from @p first with @p err (call without the lock). */
@@ -184,8 +206,12 @@ int mb_acc_append(mb_producer *p, mb_ptopic *t, const msgbus_message *m, int64_t
                   mb_pbatch **bout, int32_t *index);
 /** The opaque of record @p i of @p b. */
 void *mb_acc_opaque(const mb_pbatch *b, int32_t i);
+/** Replace the opaque of record @p i of @p b (lock held, @p b not yet reported). */
+void mb_acc_set_opaque(mb_pbatch *b, int32_t i, void *opaque);
 /** Give a finished batch's buffer back (lock held). */
 void mb_acc_recycle(mb_producer *p, mb_pbatch *b);
+/** Take the head batch out of @p part's queue (not empty; lock held or loop only). */
+mb_pbatch *mb_acc_pop(mb_ppart *part);
 /** Put a batch back into its partition queue in creation order (lock held). */
 void mb_acc_requeue(mb_producer *p, mb_pbatch *b);
 /** Free every batch, topic and pooled buffer (at close). */
@@ -200,8 +226,11 @@ void mb_acc_free_all(mb_producer *p);
 uint32_t mb_snd_collect(mb_producer *p, uint32_t now, mb_pbatch **expired, mb_preq **reqs);
 /** Hand the collected requests to the client (lock not held). */
 void mb_snd_dispatch(mb_producer *p, mb_preq *reqs);
-/** Idempotence: start InitProducerId when needed (lock not held). */
-void mb_snd_pid_tick(mb_producer *p, uint32_t now);
+/**
+ * Idempotence: start InitProducerId when needed (lock not held); the ms
+ * until it needs the loop again (a retry backoff), or UINT32_MAX.
+ */
+uint32_t mb_snd_pid_tick(mb_producer *p, uint32_t now);
 /** Free the request pool (at close). */
 void mb_snd_free(mb_producer *p);
 

@@ -3,11 +3,22 @@
  * partition queues, groups them by leader into Produce requests, and turns
  * each partition's answer into a delivery report or a retry.
  *
- * Ordering: a partition has at most 5 batches in flight (max_in_flight, capped
- * at 5 with idempotence, the window a broker deduplicates over). A batch that
+ * Window: each loop step sends every ready batch (closed, lingered, flushed;
+ * not in retry backoff) that the windows allow: max_in_flight requests per
+ * broker and batches per partition (capped at 5 with idempotence, the window
+ * a broker deduplicates over). A Produce request carries one batch per
+ * partition, so a partition's queued batches go out as several pipelined
+ * requests, oldest first. Each collect also says how long until the next
+ * timer (linger, backoff, delivery timeout) needs the loop.
+ *
+ * Ordering: a batch that
  * fails with a retriable error goes back into its queue in creation order,
  * keeps its sequence numbers, and its partition then sends one batch at a time
- * until it has landed, so a retry never overtakes an older batch.
+ * until it has landed, so a retry never overtakes an older batch. An answer
+ * that cannot be read counts as retriable, as a lost connection does.
+ *
+ * Calls go down to net/client.h (requests, leaders) and up to producer.c
+ * (reports) and accumulator.c (requeue) through producer_int.h.
  *
  * Idempotence: InitProducerId gives a producer id and epoch; each batch gets
  * its partition's next sequence when it is first sent. A failure that leaves
@@ -18,6 +29,7 @@
 
 #include "msgbus/config_defaults.h"
 
+#include "bus/client_open.h"
 #include "bus/producer_int.h"
 #include "msgbus/kafka_errors.h"
 #include "proto/crc32c.h"
@@ -132,18 +144,29 @@ static size_t part_cost(const mb_ptopic *t)
     return MB_PREQ_PART_BYTES + strlen(t->name);
 }
 
-/*
- * The request being built for @p broker with room for one more partition of
- * @p t (in count, and in the connection's encode buffer), or a new one.
- */
-static mb_preq *req_for(mb_producer *p, mb_preq **reqs, int32_t broker, const mb_ptopic *t)
+/* 1 if @p r already carries a batch of @p part (a request has one per partition). */
+static int req_has(const mb_preq *r, const mb_ppart *part)
 {
-    mb_preq *r;
+    size_t i;
+    for (i = 0; i < r->n; i++)
+        if (r->batches[i]->part == part)
+            return 1;
+    return 0;
+}
+
+/*
+ * The request being built for @p broker with room for one more batch of
+ * @p part (in count, in the connection's encode buffer, and not already
+ * carrying one of @p part), or a new one if the broker's window allows.
+ */
+static mb_preq *req_for(mb_producer *p, mb_preq **reqs, int32_t broker, const mb_ppart *part)
+{
+    mb_preq *r, **tail = reqs;
     uint32_t *inflight;
-    size_t cost = part_cost(t);
-    for (r = *reqs; r; r = r->next)
+    size_t cost = part_cost(part->topic);
+    for (r = *reqs; r; tail = &r->next, r = r->next)
         if (r->broker == broker && r->n < MB_PREQ_MAX_PARTS &&
-            r->enc_bytes + cost <= p->cfg.net_send_buf_size)
+            r->enc_bytes + cost <= p->cfg.net_send_buf_size && !req_has(r, part))
             return r;
     inflight = broker_inflight(p, broker);
     if (!inflight || *inflight >= p->cfg.max_in_flight)
@@ -155,8 +178,7 @@ static mb_preq *req_for(mb_producer *p, mb_preq **reqs, int32_t broker, const mb
     r->enc_bytes = MB_PREQ_BASE_BYTES + strlen(p->client_id);
     (*inflight)++;
     p->st.requests++;
-    r->next = *reqs;
-    *reqs = r;
+    *tail = r; /* in the order taken: a partition's batches go out oldest first */
     return r;
 }
 
@@ -168,50 +190,34 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 /* Fail (into @p expired) the queued batches of @p part older than the delivery timeout. */
 static void expire(mb_producer *p, mb_ppart *part, uint32_t now, mb_pbatch **expired)
 {
-    while (part->head &&
-           msgbus_time_diff(now, part->head->created_ms) >= (int32_t)p->cfg.delivery_timeout_ms) {
-        mb_pbatch *b = part->head;
-        part->head = b->next;
-        if (!part->head)
-            part->tail = NULL;
+    while (part->head && MB_AGE(now, part->head->created_ms) >= p->cfg.delivery_timeout_ms) {
+        mb_pbatch *b = mb_acc_pop(part);
         b->closed = 1;
         b->next = *expired;
         *expired = b;
     }
 }
 
-/* Try to send the head batch of @p part; returns ms until it could be, or 0. */
-static uint32_t take(mb_producer *p, mb_ptopic *t, mb_ppart *part, uint32_t now, mb_preq **reqs)
+/* 1 if the head batch of @p part may go now; else its nearest deadline in *@p wait. */
+static int head_ready(mb_producer *p, const mb_pbatch *b, uint32_t now, uint32_t *wait)
 {
-    mb_pbatch *b = part->head;
-    uint32_t limit = part->recovering ? 1 : p->cfg.max_in_flight;
-    int32_t leader, age = msgbus_time_diff(now, b->created_ms);
-    mb_preq *r;
-    int ready = b->closed || b->next || p->flushing || p->closing || b->sync ||
-                age >= (int32_t)p->cfg.linger_ms;
-    if (!ready)
-        return (uint32_t)((int32_t)p->cfg.linger_ms - age);
-    if (msgbus_time_diff(b->retry_at, now) > 0)
-        return (uint32_t)msgbus_time_diff(b->retry_at, now);
-    if (part->n_inflight >= limit)
-        return 0;
-    if (p->pid_state != MB_PID_READY && p->pid_state != MB_PID_OFF)
-        return 0;
-    leader = mb_client_leader(p->cl, t->name, part->id);
-    if (leader < 0)
-        return 0;
-    /* A new leader gets nothing until the old one has answered for every batch. */
-    if (part->n_inflight > 0 && part->inflight_broker != leader)
-        return 0;
-    r = req_for(p, reqs, leader, t);
-    if (!r)
-        return 0;
-    r->enc_bytes += part_cost(t);
-    part->head = b->next;
-    if (!part->head)
-        part->tail = NULL;
-    b->next = NULL;
+    int closed = b->closed || b->next || p->flushing || p->closing || b->sync;
+    uint32_t w;
+    *wait = mb_prod_left(b->created_ms, p->cfg.delivery_timeout_ms, now);
+    w = closed ? 0 : mb_prod_left(b->created_ms, p->cfg.linger_ms, now);
+    if (w == 0 && b->backoff)
+        w = mb_prod_left(b->retry_from, p->cfg.retry_backoff_ms, now);
+    *wait = min_u32(*wait, w ? w : MB_PROD_MAX_SLEEP_MS);
+    return w == 0;
+}
+
+/* Move the head batch of @p part into request @p r, bound for @p leader. */
+static void take_head(mb_producer *p, mb_ppart *part, mb_preq *r, int32_t leader)
+{
+    mb_pbatch *b = mb_acc_pop(part);
+    r->enc_bytes += part_cost(part->topic);
     b->closed = 1;
+    b->backoff = 0;
     batch_seal(p, b);
     part->n_inflight++;
     part->inflight_broker = leader;
@@ -219,12 +225,42 @@ static uint32_t take(mb_producer *p, mb_ptopic *t, mb_ppart *part, uint32_t now,
         p->st.retries++;
     r->batches[r->n++] = b;
     p->st.batches_sent++;
-    return 0;
+}
+
+/*
+ * Send the ready batches of @p part, oldest first, as far as the windows
+ * allow (the partition's, the broker's); each goes in a request of its own
+ * (a Produce request carries one batch per partition), so several requests
+ * to one partition are pipelined. Returns the ms until the partition needs
+ * the loop again by a timer (MB_PROD_MAX_SLEEP_MS: only an event will do).
+ */
+static uint32_t take(mb_producer *p, mb_ppart *part, uint32_t now, mb_preq **reqs)
+{
+    uint32_t limit = part->recovering ? 1 : p->cfg.max_in_flight, wait = MB_PROD_MAX_SLEEP_MS;
+    while (part->head && head_ready(p, part->head, now, &wait)) {
+        int32_t leader;
+        mb_preq *r;
+        if (part->n_inflight >= limit)
+            break; /* a response frees the window */
+        if (p->pid_state != MB_PID_READY && p->pid_state != MB_PID_OFF)
+            break; /* the producer id's answer */
+        leader = mb_client_leader(p->cl, part->topic->name, part->id);
+        if (leader < 0)
+            break; /* metadata */
+        /* A new leader gets nothing until the old one has answered for every batch. */
+        if (part->n_inflight > 0 && part->inflight_broker != leader)
+            break;
+        r = req_for(p, reqs, leader, part);
+        if (!r)
+            break; /* the broker's window, or no memory for a request */
+        take_head(p, part, r, leader);
+    }
+    return wait;
 }
 
 uint32_t mb_snd_collect(mb_producer *p, uint32_t now, mb_pbatch **expired, mb_preq **reqs)
 {
-    uint32_t next = 100;
+    uint32_t next = MB_PROD_MAX_SLEEP_MS;
     size_t i;
     int32_t j;
     *expired = NULL;
@@ -233,13 +269,9 @@ uint32_t mb_snd_collect(mb_producer *p, uint32_t now, mb_pbatch **expired, mb_pr
         mb_ptopic *t = p->topics[i];
         for (j = 0; j < t->n_parts; j++) {
             mb_ppart *part = t->parts[j];
-            uint32_t wait;
             expire(p, part, now, expired);
-            if (!part->head)
-                continue;
-            wait = take(p, t, part, now, reqs);
-            if (wait)
-                next = min_u32(next, wait);
+            if (part->head)
+                next = min_u32(next, take(p, part, now, reqs));
         }
     }
     return next;
@@ -300,6 +332,35 @@ static int sequence_error(int e)
            e == MSGBUS_KERR_INVALID_PRODUCER_EPOCH;
 }
 
+/*
+ * Errors worth another attempt: Kafka's retriable ones, and an answer that
+ * could not be read (a malformed or truncated Produce response, or one that
+ * leaves the partition out): the batch may or may not have been written,
+ * and the retry keeps its sequence, so with idempotence the broker tells a
+ * duplicate apart. The connection layer closes a connection whose frame it
+ * cannot read and fails its requests with MSGBUS_ERR_TRANSPORT (retriable).
+ */
+static int retriable(int e)
+{
+    return msgbus_err_retriable(e) || e == MSGBUS_ERR_MALFORMED;
+}
+
+/* Put @p b back in its queue for another attempt after the backoff. */
+static void batch_retry(mb_producer *p, mb_pbatch *b, int e, uint32_t now)
+{
+    mb_ppart *part = b->part;
+    MB_LOG(&p->log, MB_LOG_DEBUG, "%s [%d]: retrying a batch of %d after %s", part->topic->name,
+           (int)part->id, (int)b->b.count, msgbus_err_name(e));
+    b->retry_from = now;
+    b->backoff = 1;
+    part->recovering = 1;
+    msgbus_port_mutex_lock(&p->lock);
+    mb_acc_requeue(p, b);
+    msgbus_port_mutex_unlock(&p->lock);
+    if (leader_error(e))
+        mb_client_refresh_metadata(p->cl, 0);
+}
+
 /* What to do with one batch's result. */
 static void batch_result(mb_producer *p, mb_pbatch *b, int e, int64_t base, uint32_t now)
 {
@@ -312,28 +373,20 @@ static void batch_result(mb_producer *p, mb_pbatch *b, int e, int64_t base, uint
         mb_prod_report(p, b, 0, e == 0 ? base : -1);
         return;
     }
-    if (!p->closing && msgbus_time_diff(now, b->created_ms) < (int32_t)p->cfg.delivery_timeout_ms &&
-        (msgbus_err_retriable(e) ||
+    if (!p->closing && MB_AGE(now, b->created_ms) < p->cfg.delivery_timeout_ms &&
+        (retriable(e) ||
          (sequence_error(e) && (part->recovering || stale || part->n_inflight > 0)))) {
-        MB_LOG(&p->log, MB_LOG_DEBUG, "%s [%d]: retrying a batch of %d after %s", part->topic->name,
-               (int)part->id, (int)b->b.count, msgbus_err_name(e));
-        b->retry_at = now + p->cfg.retry_backoff_ms;
-        part->recovering = 1;
-        msgbus_port_mutex_lock(&p->lock);
-        mb_acc_requeue(p, b);
-        msgbus_port_mutex_unlock(&p->lock);
-        if (leader_error(e))
-            mb_client_refresh_metadata(p->cl, 0);
+        batch_retry(p, b, e, now);
         return;
     }
-    if (!p->closing && msgbus_err_retriable(e))
+    if (!p->closing && retriable(e))
         e = MSGBUS_ERR_TIMEOUT; /* retriable, but the delivery timeout has passed */
     MB_LOG(&p->log, MB_LOG_WARN, "%s [%d]: %d messages failed: %s", part->topic->name,
            (int)part->id, (int)b->b.count, msgbus_strerror(e));
     if (p->pid_state == MB_PID_READY && b->base_seq >= 0 && !stale) {
         /* The partition's sequence now has a gap: start over with a new producer id. */
         p->pid_state = MB_PID_NONE;
-        p->pid_retry_at = now;
+        p->pid_retry_wait = 0;
     }
     if (part->n_inflight == 0)
         part->recovering = 0;
@@ -369,13 +422,16 @@ static void produce_done(void *ud, int err, int16_t version, mb_rd *body)
     size_t i;
     if (inflight && *inflight)
         (*inflight)--;
+    p->events++;
     memset(&resp, 0, sizeof resp);
     if (err == 0 && body) {
         mb_arena_init(&a, p->arena, sizeof p->arena);
         err = mb_produce_resp_read(body, version, &a, &resp);
-        if (err)
+        if (err) { /* whatever the decoder's reason: an unreadable answer, retried */
             MB_LOG(&p->log, MB_LOG_WARN, "broker %d: bad Produce response: %s", (int)r->broker,
                    msgbus_strerror(err));
+            err = MSGBUS_ERR_MALFORMED;
+        }
     }
     for (i = 0; i < r->n; i++) {
         mb_pbatch *b = r->batches[i];
@@ -394,15 +450,10 @@ void mb_snd_dispatch(mb_producer *p, mb_preq *reqs)
         mb_preq *r = reqs;
         int rc;
         reqs = r->next;
-        memset(&r->net, 0, sizeof r->net);
-        r->net.api_key = MB_API_PRODUCE;
-        r->net.min_version = MB_PRODUCE_MIN_VERSION;
-        r->net.max_version = MB_PRODUCE_MAX_VERSION;
+        mb_req_prepare(&r->net, MB_API_PRODUCE, MB_PRODUCE_MIN_VERSION, MB_PRODUCE_MAX_VERSION,
+                       produce_encode, produce_done, r);
         r->net.expect_response = p->cfg.acks != 0;
         r->net.timeout_ms = p->cfg.request_timeout_ms + 1000;
-        r->net.encode = produce_encode;
-        r->net.done = produce_done;
-        r->net.ud = r;
         rc = mb_client_send(p->cl, r->broker, &r->net);
         if (rc)
             produce_done(r, rc, 0, NULL);
@@ -424,28 +475,29 @@ static int pid_encode(void *ud, mb_wr *w, int16_t version)
 
 static void pid_fail(mb_producer *p, int err)
 {
+    uint32_t wait = p->cfg.retry_backoff_ms;
     if (p->idempotent < 0 && (err == MSGBUS_ERR_UNSUPPORTED_VERSION ||
                               err == MSGBUS_KERR_CLUSTER_AUTHORIZATION_FAILED)) {
         MB_LOG(&p->log, MB_LOG_WARN, "idempotence off: InitProducerId: %s", msgbus_strerror(err));
         p->pid_state = MB_PID_OFF;
         return;
     }
-    if (msgbus_err_retriable(err) || err == MSGBUS_ERR_STATE) {
-        p->pid_state = MB_PID_NONE;
-        p->pid_retry_at = mb_prod_now(p) + p->cfg.retry_backoff_ms;
-        return;
+    if (!msgbus_err_retriable(err) && err != MSGBUS_ERR_STATE) {
+        MB_LOG(&p->log, MB_LOG_ERROR, "InitProducerId failed: %s", msgbus_strerror(err));
+        wait = wait < 0x0cccccccu ? wait * 10u : 0x7fffffffu; /* a fatal answer: ask less often */
+        if (p->cfg.on_error)
+            p->cfg.on_error(p->cfg.error_ud, err, "InitProducerId failed");
     }
-    MB_LOG(&p->log, MB_LOG_ERROR, "InitProducerId failed: %s", msgbus_strerror(err));
     p->pid_state = MB_PID_NONE;
-    p->pid_retry_at = mb_prod_now(p) + 10 * p->cfg.retry_backoff_ms;
-    if (p->cfg.on_error)
-        p->cfg.on_error(p->cfg.error_ud, err, "InitProducerId failed");
+    p->pid_retry_from = mb_prod_now(p);
+    p->pid_retry_wait = wait;
 }
 
 static void pid_done(void *ud, int err, int16_t version, mb_rd *body)
 {
     mb_producer *p = ud;
     mb_init_producer_id_resp resp;
+    p->events++;
     if (err == 0)
         err = mb_init_producer_id_resp_read(body, version, NULL, &resp);
     if (err == 0)
@@ -461,25 +513,23 @@ static void pid_done(void *ud, int err, int16_t version, mb_rd *body)
     MB_LOG(&p->log, MB_LOG_INFO, "producer id %lld epoch %d", (long long)p->pid, (int)p->epoch);
 }
 
-void mb_snd_pid_tick(mb_producer *p, uint32_t now)
+uint32_t mb_snd_pid_tick(mb_producer *p, uint32_t now)
 {
     mb_cluster_view v;
-    if (p->pid_state != MB_PID_NONE || msgbus_time_diff(now, p->pid_retry_at) < 0)
-        return;
+    uint32_t left = mb_prod_left(p->pid_retry_from, p->pid_retry_wait, now);
+    if (p->pid_state != MB_PID_NONE)
+        return MB_PROD_MAX_SLEEP_MS;
+    if (left)
+        return left;
     mb_client_cluster(p->cl, &v);
     if (!v.valid)
-        return;
-    memset(&p->pid_req, 0, sizeof p->pid_req);
-    p->pid_req.api_key = MB_API_INIT_PRODUCER_ID;
-    p->pid_req.min_version = 0;
-    p->pid_req.max_version = MB_INIT_PID_MAX_VERSION;
-    p->pid_req.expect_response = 1;
-    p->pid_req.encode = pid_encode;
-    p->pid_req.done = pid_done;
-    p->pid_req.ud = p;
+        return MB_PROD_MAX_SLEEP_MS; /* the metadata's arrival ends the loop's wait */
+    mb_req_prepare(&p->pid_req, MB_API_INIT_PRODUCER_ID, 0, MB_INIT_PID_MAX_VERSION, pid_encode,
+                   pid_done, p);
     p->pid_state = MB_PID_REQUESTING;
     if (mb_client_send(p->cl, MB_BROKER_ANY, &p->pid_req) != 0)
         pid_fail(p, MSGBUS_ERR_STATE);
+    return MB_PROD_MAX_SLEEP_MS;
 }
 
 void mb_snd_free(mb_producer *p)
