@@ -87,7 +87,7 @@ static int config_check(const msgbus_consumer_config *c, mb_logger *lg)
               c->auto_commit_interval_ms > 0x7fffffffu))
         bad = "heartbeat_interval_ms must be positive and below session_timeout_ms";
     else if (c->fetch_max_wait_ms > 0x7fffffffu || c->fetch_min_bytes > 0x7fffffffu ||
-             c->request_timeout_ms == 0 || c->request_timeout_ms > 0x7ffffffu)
+             c->request_timeout_ms == 0 || c->request_timeout_ms > MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS)
         bad = "fetch_max_wait_ms, fetch_min_bytes or request_timeout_ms out of range";
     else if (c->net_send_buf_size < 1024 || c->net_send_buf_size > 64u * 1024u * 1024u ||
              c->net_recv_chunk_size < 64 || c->net_recv_chunk_size > 64u * 1024u * 1024u)
