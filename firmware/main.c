@@ -6,13 +6,15 @@
  * The semihosting command line gives the broker and the mode:
  *   fw BROKER run         produce 1,000 messages with keys and headers,
  *                         consume them back as a group member, commit
- *   fw BROKER nobroker DEAD  first a producer towards DEAD (nothing listens:
- *                         the connect must time out with a clear error), then
- *                         the run above against BROKER, without a reboot
- *   fw BROKER outage      produce 1,000 messages in a loop while the host
- *                         breaks the connection (a TCP reset, a broker
- *                         restart); a producer that failed is reported and
- *                         created again, every message is delivered once
+ *   fw BROKER nobroker DEAD...  first a producer towards each DEAD address
+ *                         (nothing answers: the connect times out; or the
+ *                         host refuses with a TCP reset): each must fail
+ *                         with a clear error in bounded time; then the run
+ *                         above against BROKER, without a reboot
+ *   fw BROKER outage      the run above with the messages spread over ~20 s
+ *                         while the host breaks the connections (resets,
+ *                         broker down and up again): errors are reported,
+ *                         every message is delivered once, none twice
  * It prints its results and the stack high-water mark over semihosting and
  * exits 0 when every check passed.
  *
@@ -116,10 +118,20 @@ static size_t mb_fw_stack_used(void)
 
 /* ---- the network ----------------------------------------------------------- */
 
+static int mb_fw_rx_busy;
+
 static void mb_fw_service(void *ud)
 {
     (void)ud;
-    (void)mb_lan9118_poll(&mb_fw_nif);
+    mb_fw_rx_busy = mb_lan9118_poll(&mb_fw_nif) > 0;
+}
+
+/* Nothing ready: sleep until the next interrupt (the 1 ms tick) unless frames are flowing. */
+static void mb_fw_idle(void *ud)
+{
+    (void)ud;
+    if (!mb_fw_rx_busy)
+        __asm__ volatile("wfi");
 }
 
 static int mb_fw_net_up(void)
@@ -190,6 +202,7 @@ static const msgbus_transport *mb_fw_transport(void)
     if (!ready) {
         memset(&rc, 0, sizeof rc);
         rc.service = mb_fw_service;
+        rc.idle = mb_fw_idle;
         (void)msgbus_lwip_raw_transport(&t, &rc);
         ready = 1;
     }
@@ -247,7 +260,9 @@ static int mb_fw_send(msgbus_producer *p, unsigned i)
     return rc;
 }
 
-static int mb_fw_produce(const char *broker)
+/* Produce the 1,000 messages; @p pace_ms > 0 spreads them out (one per
+ * pace_ms, the loop polling meanwhile) so the host can break the network mid-run. */
+static int mb_fw_produce(const char *broker, uint32_t pace_ms)
 {
     static struct mb_fw_prod st;
     msgbus_producer *p = NULL;
@@ -264,7 +279,9 @@ static int mb_fw_produce(const char *broker)
             printf("fw: send %u: %s\n", i, msgbus_strerror(rc));
             break;
         }
-        (void)msgbus_producer_poll(p, 0); /* the application's loop */
+        (void)msgbus_producer_poll(p, pace_ms); /* the application's loop */
+        if (pace_ms > 0 && i % 100 == 99)
+            printf("fw: sent %u delivered %u\n", i + 1, st.delivered);
     }
     rc = msgbus_producer_flush(p, 60000);
     (void)msgbus_producer_close(p, 5000);
@@ -364,11 +381,40 @@ static int mb_fw_consume(const char *broker)
 
 /* ---- modes ----------------------------------------------------------------- */
 
-static int mb_fw_run(const char *broker)
+static int mb_fw_run(const char *broker, uint32_t pace_ms)
 {
-    int rc = mb_fw_produce(broker);
+    int rc = mb_fw_produce(broker, pace_ms);
     if (rc == 0)
         rc = mb_fw_consume(broker);
+    return rc;
+}
+
+/* A producer towards @p dead must fail with a clear error in bounded time. */
+static int mb_fw_expect_fail(const char *dead)
+{
+    static struct mb_fw_prod st;
+    msgbus_producer *p = NULL;
+    uint32_t t0 = mb_fw_ms;
+    int rc = mb_fw_producer(&p, dead, &st, 1);
+    printf("fw: producer towards %s: %s (%s) after %lu ms\n", dead, msgbus_err_name(rc),
+           msgbus_strerror(rc), (unsigned long)(mb_fw_ms - t0));
+    if (rc == 0) {
+        (void)msgbus_producer_close(p, 0);
+        return -1;
+    }
+    return rc == MSGBUS_ERR_TRANSPORT || rc == MSGBUS_ERR_TIMEOUT ? 0 : -1;
+}
+
+/* No broker at @p dead (each word: HOST:PORT), then the real run: no reboot between. */
+static int mb_fw_nobroker(const char *broker, int ndead, char **dead)
+{
+    int i, rc = 0;
+    for (i = 0; i < ndead; i++)
+        if (mb_fw_expect_fail(dead[i]) != 0)
+            rc = -1;
+    printf("fw: recovering: the run against %s\n", broker);
+    if (mb_fw_run(broker, 0) != 0)
+        rc = -1;
     return rc;
 }
 
@@ -402,13 +448,17 @@ int main(int argc, char **argv)
         argv++;
     }
     if (argc < 3) {
-        printf("usage: fw BROKER run|nobroker DEAD|outage\n");
+        printf("usage: fw BROKER run|nobroker DEAD...|outage\n");
         return 2;
     }
     if (mb_fw_net_up() != 0)
         return 1;
     if (strcmp(argv[2], "run") == 0)
-        rc = mb_fw_run(argv[1]);
+        rc = mb_fw_run(argv[1], 0);
+    else if (strcmp(argv[2], "nobroker") == 0 && argc > 3)
+        rc = mb_fw_nobroker(argv[1], argc - 3, argv + 3);
+    else if (strcmp(argv[2], "outage") == 0)
+        rc = mb_fw_run(argv[1], 20);
     else {
         printf("fw: unknown mode %s\n", argv[2]);
         rc = 2;
