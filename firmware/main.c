@@ -333,7 +333,12 @@ static void mb_fw_check(struct mb_fw_cons *st, const msgbus_record *r)
         st->got++;
 }
 
-static int mb_fw_consume(const char *broker)
+/* @p allow_dup: a run whose connections the host broke may read a batch
+ * twice: librdkafka's mock broker checks producer sequence numbers only for
+ * transactional producers, so it writes an idempotent producer's retry of a
+ * batch whose acknowledgement was lost again (a real broker answers
+ * DUPLICATE_SEQUENCE_NUMBER). Loss and damage still fail. */
+static int mb_fw_consume(const char *broker, int allow_dup)
 {
     static struct mb_fw_cons st;
     msgbus_consumer_config cfg;
@@ -376,7 +381,7 @@ static int mb_fw_consume(const char *broker)
     printf("fw: consumed %u bad %u duplicates %u in %lu ms, commit: %s\n", st.got, st.bad, st.dup,
            (unsigned long)(mb_fw_ms - t0), rc == 0 ? "ok" : msgbus_strerror(rc));
     msgbus_consumer_close(c);
-    return (rc == 0 && st.got == MB_FW_MSGS && st.bad == 0 && st.dup == 0) ? 0 : -1;
+    return (rc == 0 && st.got == MB_FW_MSGS && st.bad == 0 && (allow_dup || st.dup == 0)) ? 0 : -1;
 }
 
 /* ---- modes ----------------------------------------------------------------- */
@@ -385,7 +390,7 @@ static int mb_fw_run(const char *broker, uint32_t pace_ms)
 {
     int rc = mb_fw_produce(broker, pace_ms);
     if (rc == 0)
-        rc = mb_fw_consume(broker);
+        rc = mb_fw_consume(broker, pace_ms > 0);
     return rc;
 }
 

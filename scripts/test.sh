@@ -5,7 +5,9 @@
 #      mbedTLS 3.6 built from Debian's source (scripts/mbedtls3.sh);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, all tests;
 #   3. the footprint table for Cortex-M4 checked against its budgets, and the
-#      unit tests cross-compiled for Cortex-M4 and run under QEMU;
+#      unit tests cross-compiled for Cortex-M4 and run under QEMU; then the
+#      MPS2 AN386 firmware (lwIP from Debian's source, LAN9118) producing to and
+#      consuming from the test broker through QEMU's network (firmware_test.sh);
 #   4. every libFuzzer target for a short bounded run over its seed corpus;
 #   5. the codec and producer benchmarks (print tables; informative, never fail the run).
 # Usage: scripts/test.sh [--quick]   (--quick: step 1 and the footprint check only)
@@ -61,6 +63,9 @@ passed=$((passed + $(count build/asan.ctest.log)))
 step "tests on an emulated Cortex-M4 (QEMU mps2-an386, semihosting)"
 scripts/target_tests.sh | tee build/target.ctest.log
 passed=$((passed + $(grep -o "out of [0-9]*" build/target.ctest.log | awk "{s+=\$3} END {print s}")))
+
+step "firmware on an emulated Cortex-M4 (lwIP raw API, LAN9118): produce/consume against the test broker"
+scripts/firmware_test.sh
 
 step "fuzz targets, ${FUZZ_SECONDS}s each"
 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DMSGBUS_FUZZ=ON \
