@@ -116,6 +116,34 @@ static size_t mb_fw_stack_used(void)
     return (size_t)((const char *)__stack - (const char *)p);
 }
 
+/* msgbus's memory: malloc, counted so the run can report its peak. */
+static size_t mb_fw_heap_now, mb_fw_heap_peak;
+
+static void *mb_fw_alloc(void *ctx, size_t size)
+{
+    void *p = malloc(size);
+    (void)ctx;
+    if (p != NULL && (mb_fw_heap_now += size) > mb_fw_heap_peak)
+        mb_fw_heap_peak = mb_fw_heap_now;
+    return p;
+}
+
+static void mb_fw_free(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    mb_fw_heap_now -= size;
+    free(ptr);
+}
+
+static const msgbus_allocator mb_fw_allocator = {mb_fw_alloc, mb_fw_free, NULL};
+
+/* Print the heap peak since the last mark, then start a new one. */
+static void mb_fw_heap_mark(const char *what)
+{
+    printf("fw: %s heap peak %u bytes\n", what, (unsigned)mb_fw_heap_peak);
+    mb_fw_heap_peak = mb_fw_heap_now;
+}
+
 /* ---- the network ----------------------------------------------------------- */
 
 static int mb_fw_rx_busy;
@@ -220,12 +248,14 @@ static int mb_fw_producer(msgbus_producer **p, const char *broker, struct mb_fw_
     cfg.transport = mb_fw_transport();
     cfg.idempotence = 1;
     cfg.batch_size = 16384;
-    cfg.queue_max_bytes = 256 * 1024;
+    cfg.queue_max_bytes = 64 * 1024;
+    cfg.queue_max_msgs = 1000;
     cfg.net_send_buf_size = 8192;
     cfg.net_recv_chunk_size = 2048;
     cfg.request_timeout_ms = 5000;
     cfg.delivery_timeout_ms = 60000;
     cfg.connect_retries = retries;
+    cfg.alloc = &mb_fw_allocator;
     cfg.on_delivery = mb_fw_on_delivery;
     cfg.delivery_ud = st;
     cfg.on_error = mb_fw_on_error;
@@ -287,6 +317,7 @@ static int mb_fw_produce(const char *broker, uint32_t pace_ms)
     (void)msgbus_producer_close(p, 5000);
     printf("fw: produced %u delivered %u failed %u duplicates %u in %lu ms\n", MB_FW_MSGS,
            st.delivered, st.failed, st.dup, (unsigned long)(mb_fw_ms - t0));
+    mb_fw_heap_mark("producer");
     return (rc == 0 && st.delivered == MB_FW_MSGS && st.failed == 0 && st.dup == 0) ? 0 : -1;
 }
 
@@ -351,13 +382,15 @@ static int mb_fw_consume(const char *broker, int allow_dup)
     cfg.bootstrap = broker;
     cfg.client_id = "mps2-an386";
     cfg.transport = mb_fw_transport();
+    cfg.alloc = &mb_fw_allocator;
     cfg.group_id = "fw-group";
     cfg.session_timeout_ms = 6000;
     cfg.heartbeat_interval_ms = 1000;
     cfg.auto_commit_interval_ms = 0;
     cfg.fetch_max_bytes = 32768;
     cfg.partition_max_bytes = 16384;
-    cfg.queue_max_bytes = 128 * 1024;
+    cfg.queue_max_bytes = 64 * 1024;
+    cfg.queue_max_msgs = 1000;
     cfg.net_send_buf_size = 4096;
     cfg.net_recv_chunk_size = 2048;
     cfg.request_timeout_ms = 5000;
@@ -381,6 +414,7 @@ static int mb_fw_consume(const char *broker, int allow_dup)
     printf("fw: consumed %u bad %u duplicates %u in %lu ms, commit: %s\n", st.got, st.bad, st.dup,
            (unsigned long)(mb_fw_ms - t0), rc == 0 ? "ok" : msgbus_strerror(rc));
     msgbus_consumer_close(c);
+    mb_fw_heap_mark("consumer");
     return (rc == 0 && st.got == MB_FW_MSGS && st.bad == 0 && (allow_dup || st.dup == 0)) ? 0 : -1;
 }
 
@@ -435,6 +469,7 @@ static void mb_fw_report(int rc)
            ts.connect_fails, ts.resets, ts.bytes_out, ts.bytes_in);
     printf("fw: stack high-water mark %u bytes of %u\n", (unsigned)mb_fw_stack_used(),
            (unsigned)(uintptr_t)__stack_size);
+    printf("fw: msgbus heap in use at the end %u bytes\n", (unsigned)mb_fw_heap_now);
     printf("fw: RESULT %s\n", rc == 0 ? "PASS" : "FAIL");
 }
 

@@ -60,6 +60,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir build/asan --output-on-failure -j"$JOBS" | tee build/asan.ctest.log
 passed=$((passed + $(count build/asan.ctest.log)))
 
+step "cross build with only the toolchain file, as README.md shows it"
+cmake -S . -B build/m4-readme -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/arm-none-eabi-cortex-m4f.cmake >/dev/null
+cmake --build build/m4-readme -j"$JOBS" >/dev/null
+echo "cross build ok"
+
 step "tests on an emulated Cortex-M4 (QEMU mps2-an386, semihosting)"
 scripts/target_tests.sh | tee build/target.ctest.log
 passed=$((passed + $(grep -o "out of [0-9]*" build/target.ctest.log | awk "{s+=\$3} END {print s}")))
