@@ -39,6 +39,8 @@ if [ "${MB_FW_INSIDE:-}" != 1 ]; then
           -DLWIP_DIR="$ROOT/$lwip" -DCMAKE_BUILD_TYPE=MinSizeRel -DMB_FW_DROP=$drop >/dev/null
     cmake --build build/$v -j"$JOBS" >/dev/null
   done
+  echo "firmware image by component (scripts/fw_footprint.py):"
+  python3 scripts/fw_footprint.py build/fw/msgbus_fw.map
   if ! unshare -rn true 2>/dev/null; then
     echo "firmware_test: cannot create a network namespace (unshare -rn): not run" >&2
     exit 1
