@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The lwIP socket-API transport (port/lwip/tcp_socket.c) on Linux with lwIP's
+# The lwIP transports on Linux. First the raw-API transport's unit tests
+# (tests/lwip/test_lwip_raw.c: lwIP 2.1.3 from Debian's source, NO_SYS, over
+# lwIP's loopback netif). Then the socket-API transport
+# (port/lwip/tcp_socket.c) on Linux with lwIP's
 # own TCP/IP stack: Debian's liblwip (tcpip thread, unix port's tap netif)
 # under msgbus, against the test broker. Inside a network namespace this
 # script creates (unshare): tap0 (10.9.1.1/24) is the host's side of lwIP's
@@ -22,8 +25,10 @@ if [ "${MB_LWIP_INSIDE:-}" != 1 ]; then
     [ -f build/release/CMakeCache.txt ] || cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build build/release -j"$JOBS" --target mb_test_broker >/dev/null
   fi
-  cmake -S tests/lwip -B build/lwip-sock -DCMAKE_BUILD_TYPE=Release >/dev/null
+  lwip=$(scripts/lwip.sh build/lwip | tail -1)
+  cmake -S tests/lwip -B build/lwip-sock -DCMAKE_BUILD_TYPE=Release -DLWIP_DIR="$ROOT/$lwip" >/dev/null
   cmake --build build/lwip-sock -j"$JOBS" >/dev/null
+  ctest --test-dir build/lwip-sock --output-on-failure
   [ -e /dev/net/tun ] || { echo "lwip_socket_test: no /dev/net/tun: cannot give lwIP a tap link" >&2; exit 1; }
   MB_LWIP_INSIDE=1 exec unshare -rn "$0" "$@"
 fi

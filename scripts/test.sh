@@ -72,7 +72,7 @@ passed=$((passed + $(grep -o "out of [0-9]*" build/target.ctest.log | awk "{s+=\
 step "firmware on an emulated Cortex-M4 (lwIP raw API, LAN9118): produce/consume against the test broker"
 scripts/firmware_test.sh
 
-step "lwIP socket-API transport on Linux with lwIP's own stack (Debian's liblwip, tap link)"
+step "lwIP transports on Linux: raw-API unit tests, socket API with lwIP's own stack (Debian's liblwip, tap link)"
 scripts/lwip_socket_test.sh
 
 step "fuzz targets, ${FUZZ_SECONDS}s each"
