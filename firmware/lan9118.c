@@ -61,20 +61,30 @@ void mb_lan9118_stats_get(mb_lan9118_stats *st)
     *st = mb_lan_st;
 }
 
+#define MB_SPIN_MAX 100000u /* register polls before the chip is declared stuck */
+
+/* Wait until (reg & mask) == want; 0, or -1 after MB_SPIN_MAX polls. */
+static int mb_spin(uint32_t reg, uint32_t mask, uint32_t want)
+{
+    uint32_t n;
+    for (n = 0; n < MB_SPIN_MAX; n++)
+        if ((MB_REG(reg) & mask) == want)
+            return 0;
+    return -1;
+}
+
 static uint32_t mb_mac_read(uint32_t reg)
 {
     MB_REG(MB_MAC_CSR_CMD) = MB_CSR_BUSY | MB_CSR_READ | reg;
-    while (MB_REG(MB_MAC_CSR_CMD) & MB_CSR_BUSY) {
-    }
+    (void)mb_spin(MB_MAC_CSR_CMD, MB_CSR_BUSY, 0);
     return MB_REG(MB_MAC_CSR_DATA);
 }
 
-static void mb_mac_write(uint32_t reg, uint32_t val)
+static int mb_mac_write(uint32_t reg, uint32_t val)
 {
     MB_REG(MB_MAC_CSR_DATA) = val;
     MB_REG(MB_MAC_CSR_CMD) = MB_CSR_BUSY | reg;
-    while (MB_REG(MB_MAC_CSR_CMD) & MB_CSR_BUSY) {
-    }
+    return mb_spin(MB_MAC_CSR_CMD, MB_CSR_BUSY, 0);
 }
 
 /* One frame (a pbuf chain) into the TX data FIFO as a single buffer. */
@@ -92,9 +102,9 @@ static err_t mb_lan9118_output(struct netif *nif, struct pbuf *p)
     }
 #endif
     words = (len + 3) / 4;
-    while ((MB_REG(MB_TX_FIFO_INF) & 0xffffu) < words * 4 + 8) {
-        /* QEMU sends each frame as its last word arrives: room comes back at once. */
-    }
+    for (i = 0; (MB_REG(MB_TX_FIFO_INF) & 0xffffu) < words * 4 + 8; i++)
+        if (i == MB_SPIN_MAX)
+            return ERR_IF; /* the FIFO never drained: the frame is lost, TCP resends */
     frame[words - 1] = 0;
     (void)pbuf_copy_partial(p, frame, (u16_t)len, 0);
     MB_REG(MB_TX_DATA) = MB_TX_CMD_FIRST | MB_TX_CMD_LAST | len;
@@ -161,8 +171,8 @@ err_t mb_lan9118_init(struct netif *nif)
     if (MB_REG(MB_BYTE_TEST) != 0x87654321u || (MB_REG(MB_ID_REV) >> 16) != 0x0118u)
         return ERR_IF;
     MB_REG(MB_HW_CFG) = 1; /* soft reset */
-    while ((MB_REG(MB_HW_CFG) & 1u) || !(MB_REG(MB_PMT_CTRL) & 1u)) {
-    }
+    if (mb_spin(MB_HW_CFG, 1u, 0) != 0 || mb_spin(MB_PMT_CTRL, 1u, 1u) != 0)
+        return ERR_IF;
     MB_REG(MB_INT_EN) = 0; /* polled */
     MB_REG(MB_RX_CFG) = 0; /* no offset, no end padding */
     MB_REG(MB_TX_CFG) = MB_TX_CFG_ON;
@@ -175,7 +185,8 @@ err_t mb_lan9118_init(struct netif *nif)
     nif->hwaddr[4] = (u8_t)hi;
     nif->hwaddr[5] = (u8_t)(hi >> 8);
     nif->hwaddr_len = ETH_HWADDR_LEN;
-    mb_mac_write(MB_MAC_CR, MB_MAC_CR_TXEN | MB_MAC_CR_RXEN);
+    if (mb_mac_write(MB_MAC_CR, MB_MAC_CR_TXEN | MB_MAC_CR_RXEN) != 0)
+        return ERR_IF;
     nif->name[0] = 'e';
     nif->name[1] = 'n';
     nif->mtu = 1500;

@@ -7,8 +7,11 @@
  * connect completes or fails, sends are partial when lwIP is full and 0 when
  * it would block, recv never returns 0 on a close, a reset is an error.
  *
+ * A DNS responder (UDP port 53 in the same stack) answers lwIP's resolver:
+ * names through dns_gethostbyname, both from lwIP's local table and by query.
+ *
  * Test code: calls go test -> transport -> lwIP -> loopback -> the server's
- * callbacks (this file) and back.
+ * and the responder's callbacks (this file) and back.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -20,10 +23,12 @@
 
 #include <cmocka.h>
 
+#include "lwip/dns.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
+#include "lwip/udp.h"
 
 #include "msgbus/error.h"
 #include "msgbus_lwip.h"
@@ -104,6 +109,69 @@ static err_t srv_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     return ERR_OK;
 }
 
+/* ---- the DNS responder ------------------------------------------------------- */
+
+static unsigned dns_queries;
+static int dns_hold; /* 1: keep the next query unanswered until dns_release() */
+static struct pbuf *dns_held;
+static ip_addr_t dns_held_addr;
+static u16_t dns_held_port;
+static struct udp_pcb *dns_pcb;
+
+/* Answer @p q (a query): 127.0.0.1 for names starting "kafka", else NXDOMAIN. */
+static void dns_answer(struct pbuf *q, const ip_addr_t *addr, u16_t port)
+{
+    static const unsigned char answer[16] = {0xc0, 0x0c, 0, 1, 0,   1, 0, 0,
+                                             0,    60,   0, 4, 127, 0, 0, 1};
+    unsigned char msg[512];
+    u16_t len = q->tot_len;
+    int found;
+    struct pbuf *r;
+    if (len < 13 || len + sizeof answer > sizeof msg)
+        return;
+    pbuf_copy_partial(q, msg, len, 0);
+    found = msg[12] >= 5 && memcmp(msg + 13, "kafka", 5) == 0;
+    msg[2] = 0x81;                                 /* response, recursion desired */
+    msg[3] = (unsigned char)(found ? 0x80 : 0x83); /* recursion available; NXDOMAIN */
+    msg[7] = (unsigned char)(found ? 1 : 0);       /* answers */
+    if (found) {
+        memcpy(msg + len, answer, sizeof answer);
+        len = (u16_t)(len + sizeof answer);
+    }
+    r = pbuf_alloc(PBUF_TRANSPORT, len, PBUF_RAM);
+    if (r == NULL)
+        return;
+    pbuf_take(r, msg, len);
+    udp_sendto(dns_pcb, r, addr, port);
+    pbuf_free(r);
+}
+
+static void dns_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+                     u16_t port)
+{
+    (void)arg;
+    (void)pcb;
+    dns_queries++;
+    if (dns_hold && dns_held == NULL) {
+        dns_held = p;
+        ip_addr_copy(dns_held_addr, *addr);
+        dns_held_port = port;
+        return;
+    }
+    dns_answer(p, addr, port);
+    pbuf_free(p);
+}
+
+static void dns_release(void)
+{
+    if (dns_held != NULL) {
+        dns_answer(dns_held, &dns_held_addr, dns_held_port);
+        pbuf_free(dns_held);
+        dns_held = NULL;
+    }
+    dns_hold = 0;
+}
+
 static void service(void *ud)
 {
     (void)ud;
@@ -131,6 +199,15 @@ static int group_setup(void **state)
             return -1;
         l = tcp_listen(l);
         tcp_accept(l, srv_accept);
+        dns_pcb = udp_new();
+        if (dns_pcb == NULL || udp_bind(dns_pcb, IP_ADDR_ANY, 53) != ERR_OK)
+            return -1;
+        udp_recv(dns_pcb, dns_recv, NULL);
+        {
+            ip_addr_t lo;
+            IP_ADDR4(&lo, 127, 0, 0, 1);
+            dns_setserver(0, &lo);
+        }
         started = 1;
     }
     memset(&cfg, 0, sizeof cfg);
@@ -147,6 +224,7 @@ static int reset_server(void **state)
     srv_conn = NULL;
     srv_hold = srv_echo = srv_fin = 0;
     srv_len = 0;
+    dns_release();
     return 0;
 }
 
@@ -181,9 +259,81 @@ static void test_bad_arguments(void **state)
     assert_int_equal(msgbus_lwip_raw_transport(NULL, &cfg), MSGBUS_ERR_INVALID_ARG);
     assert_int_equal(tr.connect(tr.ctx, NULL, SRV_PORT, &s), MSGBUS_ERR_INVALID_ARG);
     assert_int_equal(tr.connect(tr.ctx, "127.0.0.1", 0, &s), MSGBUS_ERR_INVALID_ARG);
-    /* LWIP_DNS is 0 here: a name cannot be resolved. */
-    assert_int_equal(tr.connect(tr.ctx, "broker.example", SRV_PORT, &s), MSGBUS_ERR_RESOLVE);
+    {
+        /* Longer than DNS_MAX_NAME_LENGTH: lwIP's resolver refuses it at once. */
+        char name[300];
+        memset(name, 'a', sizeof name - 1);
+        name[sizeof name - 1] = '\0';
+        assert_int_equal(tr.connect(tr.ctx, name, SRV_PORT, &s), MSGBUS_ERR_RESOLVE);
+    }
     assert_null(s);
+}
+
+/* Wait until @p s connected (1) or failed (MSGBUS_ERR_TRANSPORT). */
+static int settle(msgbus_sock *s)
+{
+    msgbus_poll_item it;
+    it.sock = s;
+    it.want = MSGBUS_POLL_OUT;
+    it.ready = 0;
+    (void)tr.wait(tr.ctx, &it, 1, 3000);
+    return tr.connect_check(tr.ctx, s);
+}
+
+static void test_dns_local_table(void **state)
+{
+    msgbus_sock *s = NULL;
+    unsigned q = dns_queries;
+    (void)state;
+    assert_int_equal(tr.connect(tr.ctx, "local.broker", SRV_PORT, &s), 0);
+    assert_int_equal(settle(s), 1);
+    assert_int_equal(dns_queries, q); /* no query went out */
+    tr.close(tr.ctx, s);
+    run_for(10);
+}
+
+static void test_dns_query(void **state)
+{
+    msgbus_sock *s = NULL;
+    unsigned q = dns_queries;
+    (void)state;
+    assert_int_equal(tr.connect(tr.ctx, "kafka-1.test", SRV_PORT, &s), 0);
+    assert_int_equal(tr.connect_check(tr.ctx, s), 0); /* resolving */
+    assert_int_equal(settle(s), 1);
+    assert_int_equal(dns_queries, q + 1);
+    run_for(5);
+    assert_non_null(srv_conn);
+    tr.close(tr.ctx, s);
+    run_for(10);
+}
+
+static void test_dns_unknown_name_fails(void **state)
+{
+    msgbus_sock *s = NULL;
+    (void)state;
+    assert_int_equal(tr.connect(tr.ctx, "nowhere.test", SRV_PORT, &s), 0);
+    assert_int_equal(settle(s), MSGBUS_ERR_TRANSPORT);
+    tr.close(tr.ctx, s);
+}
+
+static void test_close_while_resolving(void **state)
+{
+    msgbus_sock *s = NULL, *all[MSGBUS_LWIP_RAW_MAX_SOCKS];
+    size_t i;
+    (void)state;
+    dns_hold = 1;
+    assert_int_equal(tr.connect(tr.ctx, "kafka-2.test", SRV_PORT, &s), 0);
+    run_for(10);
+    assert_non_null(dns_held);
+    tr.close(tr.ctx, s); /* the resolver still holds the slot */
+    dns_release();       /* the answer comes: the slot is freed, nothing connects */
+    run_for(20);
+    assert_null(srv_conn);
+    for (i = 0; i < MSGBUS_LWIP_RAW_MAX_SOCKS; i++) /* every slot is back */
+        assert_int_equal(tr.connect(tr.ctx, "127.0.0.1", SRV_PORT, &all[i]), 0);
+    for (i = 0; i < MSGBUS_LWIP_RAW_MAX_SOCKS; i++)
+        tr.close(tr.ctx, all[i]);
+    run_for(20);
 }
 
 static void test_echo_with_iovecs(void **state)
@@ -355,6 +505,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bad_arguments, reset_server, reset_server),
+        cmocka_unit_test_setup_teardown(test_dns_local_table, reset_server, reset_server),
+        cmocka_unit_test_setup_teardown(test_dns_query, reset_server, reset_server),
+        cmocka_unit_test_setup_teardown(test_dns_unknown_name_fails, reset_server, reset_server),
+        cmocka_unit_test_setup_teardown(test_close_while_resolving, reset_server, reset_server),
         cmocka_unit_test_setup_teardown(test_echo_with_iovecs, reset_server, reset_server),
         cmocka_unit_test_setup_teardown(test_refused_connect_is_an_error, reset_server,
                                         reset_server),

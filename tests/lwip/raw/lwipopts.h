@@ -1,6 +1,6 @@
 /*
  * lwipopts.h (tests/lwip/raw) - lwIP for the host-side unit test of the raw
- * transport: NO_SYS, TCP over the loopback interface only, small windows so
+ * transport: NO_SYS, TCP and DNS over the loopback interface only, small windows so
  * that a partial send is easy to provoke.
  */
 #ifndef MB_TEST_LWIPOPTS_H
@@ -15,9 +15,16 @@
 #define LWIP_ARP 0
 #define LWIP_ETHERNET 0
 #define LWIP_ICMP 1
-#define LWIP_UDP 0
+#define LWIP_UDP 1 /* DNS */
 #define LWIP_TCP 1
-#define LWIP_DNS 0
+#define LWIP_DNS 1
+/* Answered from lwIP's local table at once, no query: the synchronous path. */
+#define DNS_LOCAL_HOSTLIST 1
+#define DNS_LOCAL_HOSTLIST_INIT                                                                    \
+    {                                                                                              \
+        DNS_LOCAL_HOSTLIST_ELEM("local.broker", IPADDR4_INIT_BYTES(127, 0, 0, 1))                  \
+    }
+#define DNS_MAX_RETRIES 2
 #define LWIP_HAVE_LOOPIF 1
 #define LWIP_NETIF_LOOPBACK 1
 #define LWIP_LOOPBACK_MAX_PBUFS 64
