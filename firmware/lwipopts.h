@@ -1,6 +1,6 @@
 /*
  * lwipopts.h (firmware) - lwIP settings of the MPS2 AN386 firmware: NO_SYS
- * (no OS, raw API only), IPv4 + ARP + TCP + DNS, static memory sized for a
+ * (no OS, raw API only), IPv4 + ARP + TCP + DHCP + DNS, static memory sized for a
  * few Kafka connections with a window of 8 segments each.
  */
 #ifndef MB_FW_LWIPOPTS_H
@@ -16,10 +16,10 @@
 #define LWIP_ETHERNET 1
 #define LWIP_ICMP 1
 #define LWIP_RAW 0
-#define LWIP_UDP 1 /* for DNS */
+#define LWIP_UDP 1 /* DNS and DHCP */
 #define LWIP_TCP 1
 #define LWIP_DNS 1
-#define LWIP_DHCP 0
+#define LWIP_DHCP 1 /* QEMU's user network leases 10.0.2.15 */
 #define LWIP_NETIF_STATUS_CALLBACK 0
 #define LWIP_STATS 0
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 0

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "lan9118.h"
+#include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/init.h"
 #include "lwip/ip4_addr.h"
@@ -162,24 +163,35 @@ static void mb_fw_idle(void *ud)
         __asm__ volatile("wfi");
 }
 
+/* Bring the LAN9118 up and get an address by DHCP (QEMU's user network
+ * leases 10.0.2.15, gateway 10.0.2.2, DNS 10.0.2.3); at most 10 s. */
 static int mb_fw_net_up(void)
 {
-    ip4_addr_t ip, mask, gw, dns;
-    IP4_ADDR(&ip, 10, 0, 2, 15); /* QEMU user networking: guest, gateway, DNS */
-    IP4_ADDR(&mask, 255, 255, 255, 0);
-    IP4_ADDR(&gw, 10, 0, 2, 2);
-    IP4_ADDR(&dns, 10, 0, 2, 3);
+    uint32_t t0;
     lwip_init();
-    if (netif_add(&mb_fw_nif, &ip, &mask, &gw, NULL, mb_lan9118_init, ethernet_input) == NULL) {
+    if (netif_add(&mb_fw_nif, NULL, NULL, NULL, NULL, mb_lan9118_init, ethernet_input) == NULL) {
         printf("fw: no LAN9118 found\n");
         return -1;
     }
     netif_set_default(&mb_fw_nif);
     netif_set_up(&mb_fw_nif);
-    dns_setserver(0, &dns);
-    printf("fw: LAN9118 %02x:%02x:%02x:%02x:%02x:%02x, ip 10.0.2.15\n", mb_fw_nif.hwaddr[0],
-           mb_fw_nif.hwaddr[1], mb_fw_nif.hwaddr[2], mb_fw_nif.hwaddr[3], mb_fw_nif.hwaddr[4],
-           mb_fw_nif.hwaddr[5]);
+    printf("fw: LAN9118 %02x:%02x:%02x:%02x:%02x:%02x\n", mb_fw_nif.hwaddr[0], mb_fw_nif.hwaddr[1],
+           mb_fw_nif.hwaddr[2], mb_fw_nif.hwaddr[3], mb_fw_nif.hwaddr[4], mb_fw_nif.hwaddr[5]);
+    t0 = mb_fw_ms;
+    if (dhcp_start(&mb_fw_nif) != ERR_OK)
+        return -1;
+    while (!dhcp_supplied_address(&mb_fw_nif)) {
+        if ((uint32_t)(mb_fw_ms - t0) > 10000) {
+            printf("fw: no DHCP lease in 10 s\n");
+            return -1;
+        }
+        mb_fw_service(NULL);
+        sys_check_timeouts();
+        mb_fw_idle(NULL);
+    }
+    printf("fw: DHCP lease %s", ip4addr_ntoa(netif_ip4_addr(&mb_fw_nif)));
+    printf(" gateway %s", ip4addr_ntoa(netif_ip4_gw(&mb_fw_nif)));
+    printf(" dns %s in %lu ms\n", ipaddr_ntoa(dns_getserver(0)), (unsigned long)(mb_fw_ms - t0));
     return 0;
 }
 

@@ -3,7 +3,8 @@
 # firmware (firmware/: Cortex-M4, LAN9118, lwIP raw API, port/none) against
 # the test broker, through QEMU's user-mode network, checked on the host with
 # kcat. Runs, each against a fresh broker:
-#   run       1,000 messages produced with keys and headers, consumed back as
+#   run       the board gets its address by DHCP, then 1,000 messages
+#             produced with keys and headers, consumed back as
 #             a group member and committed; kcat finds exactly those 1,000;
 #   drop      the same with the driver dropping every 20th received and every
 #             30th sent frame (TCP retransmits; nothing lost, nothing twice);
@@ -131,6 +132,7 @@ run_plain() {
   local rc=0
   qemu_fw build/fw/msgbus_fw run || rc=$?
   finish run $rc
+  expect_log "DHCP lease 10.0.2.15 gateway 10.0.2.2"
 }
 
 run_drop() {
