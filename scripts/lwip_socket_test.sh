@@ -7,8 +7,9 @@
 # under msgbus, against the test broker. Inside a network namespace this
 # script creates (unshare): tap0 (10.9.1.1/24) is the host's side of lwIP's
 # link, the broker listens on 10.9.1.1 and lwIP is 10.9.1.2. The program
-# produces 1,000 messages with keys and headers and consumes them back as a
-# group member; kcat then checks the topic from the host's side.
+# first sees a producer towards a closed port fail (the host's TCP reset),
+# then produces 1,000 messages with keys and headers and consumes them back
+# as a group member; kcat then checks the topic from the host's side.
 # Usage: scripts/lwip_socket_test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,7 +53,7 @@ broker_pid=$!
 exec 3>"$work/broker.in"
 for _ in $(seq 50); do [ -s "$work/broker.out" ] && break; sleep 0.1; done
 rc=0
-PRECONFIGURED_TAPIF=tap0 timeout 120 "$BIN" $HOST_IP:$PORT $LWIP_IP $HOST_IP || rc=$?
+PRECONFIGURED_TAPIF=tap0 timeout 120 "$BIN" $HOST_IP:$PORT $LWIP_IP $HOST_IP $HOST_IP:9 || rc=$?
 [ $rc -eq 0 ] || { echo "lwip_socket_test: exit status $rc"; exit 1; }
 kcat -b $HOST_IP:$PORT -C -t lwipsock -e -q -f '%k|%h|%s\n' >"$work/kcat.txt"
 awk -F'|' '

@@ -16,6 +16,7 @@
 #include "lwip/ip_addr.h"
 #include "lwip/netdb.h"
 #include "lwip/sockets.h"
+#include "lwip/sys.h"
 #if LWIP_SOCKET_EXTERNAL_HEADERS
 #include <fcntl.h>
 #include <sys/uio.h>
@@ -40,21 +41,35 @@ struct msgbus_sock {
 static struct msgbus_sock mb_sock_pool[MSGBUS_LWIP_SOCK_MAX];
 static int mb_sock_pool_ready;
 
+/* The pool is shared by every client, whichever task runs it: guarded by
+ * lwIP's own critical section (SYS_ARCH_PROTECT). */
 static struct msgbus_sock *mb_sock_alloc(int fd)
 {
+    struct msgbus_sock *s = NULL;
     size_t i;
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
     if (!mb_sock_pool_ready) {
         for (i = 0; i < MSGBUS_LWIP_SOCK_MAX; i++)
             mb_sock_pool[i].fd = -1;
         mb_sock_pool_ready = 1;
     }
-    for (i = 0; i < MSGBUS_LWIP_SOCK_MAX; i++) {
+    for (i = 0; i < MSGBUS_LWIP_SOCK_MAX && s == NULL; i++) {
         if (mb_sock_pool[i].fd < 0) {
             mb_sock_pool[i].fd = fd;
-            return &mb_sock_pool[i];
+            s = &mb_sock_pool[i];
         }
     }
-    return NULL;
+    SYS_ARCH_UNPROTECT(lev);
+    return s;
+}
+
+static void mb_sock_release(struct msgbus_sock *s)
+{
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
+    s->fd = -1;
+    SYS_ARCH_UNPROTECT(lev);
 }
 
 static int mb_sock_would_block(void)
@@ -113,14 +128,14 @@ static int mb_sock_connect(void *ctx, const char *host, uint16_t port, msgbus_so
     if (s == NULL || lwip_fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
         lwip_close(fd);
         if (s != NULL)
-            s->fd = -1;
+            mb_sock_release(s);
         return s == NULL ? MSGBUS_ERR_NOMEM : MSGBUS_ERR_TRANSPORT;
     }
     (void)lwip_setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (lwip_connect(fd, (const struct sockaddr *)(const void *)&sa, sizeof sa) != 0 &&
         errno != EINPROGRESS) {
         lwip_close(fd);
-        s->fd = -1;
+        mb_sock_release(s);
         return MSGBUS_ERR_TRANSPORT;
     }
     *out = s;
@@ -177,7 +192,7 @@ static void mb_sock_close(void *ctx, msgbus_sock *s)
     if (s == NULL || s->fd < 0)
         return;
     lwip_close(s->fd);
-    s->fd = -1;
+    mb_sock_release(s);
 }
 
 static int mb_sock_wait(void *ctx, msgbus_poll_item *items, size_t n, uint32_t timeout_ms)

@@ -5,7 +5,9 @@
  * produce 1,000 messages with keys and headers, consume them back as a group
  * member, commit. Run inside a network namespace where tap0 exists
  * (scripts/lwip_socket_test.sh).
- * Usage: lwip_socket_test BROKER LWIP_IP GATEWAY     (exit 0: every check passed)
+ * Usage: lwip_socket_test BROKER LWIP_IP GATEWAY [DEAD]   (exit 0: every check passed)
+ * DEAD: a HOST:PORT where nothing listens; a producer towards it must fail
+ * with MSGBUS_ERR_TRANSPORT (the host's TCP reset) before the run.
  *
  * Test code: calls go main -> msgbus -> the transport -> lwip_* sockets ->
  * lwIP's tcpip thread -> tapif -> the namespace's tap0.
@@ -131,6 +133,24 @@ static int produce(const char *broker, const msgbus_transport *t)
     return rc == 0 && delivered == N_MSGS && failed == 0 && dup_delivered == 0 ? 0 : -1;
 }
 
+/* A producer towards @p dead (nothing listens) fails with a clear error. */
+static int expect_refused(const char *dead, const msgbus_transport *t)
+{
+    msgbus_producer_config cfg;
+    msgbus_producer *p = NULL;
+    int rc;
+    msgbus_producer_config_init(&cfg);
+    cfg.bootstrap = dead;
+    cfg.loop = MSGBUS_LOOP_APP;
+    cfg.transport = t;
+    cfg.connect_retries = 1;
+    rc = msgbus_producer_create(&p, &cfg);
+    printf("producer towards %s: %s\n", dead, msgbus_err_name(rc));
+    if (rc == 0)
+        msgbus_producer_close(p, 0);
+    return rc == MSGBUS_ERR_TRANSPORT ? 0 : -1;
+}
+
 static int hdr_is(const msgbus_record *r, size_t i, const char *k, const char *v)
 {
     msgbus_record_header h;
@@ -208,8 +228,8 @@ int main(int argc, char **argv)
 {
     msgbus_transport t;
     int rc;
-    if (argc != 4) {
-        fprintf(stderr, "usage: lwip_socket_test BROKER LWIP_IP GATEWAY\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: lwip_socket_test BROKER LWIP_IP GATEWAY [DEAD]\n");
         return 2;
     }
     if (net_up(argv[2], argv[3]) != 0) {
@@ -217,7 +237,9 @@ int main(int argc, char **argv)
         return 1;
     }
     msgbus_lwip_socket_transport(&t);
-    rc = produce(argv[1], &t);
+    rc = argc == 5 ? expect_refused(argv[4], &t) : 0;
+    if (rc == 0)
+        rc = produce(argv[1], &t);
     if (rc == 0)
         rc = consume(argv[1], &t);
     printf("RESULT %s\n", rc == 0 ? "PASS" : "FAIL");
