@@ -614,6 +614,11 @@ int main(int argc, char **argv)
     }
     if (optind != argc)
         usage();
+    if (adv > 0 && bind_addr.s_addr != 0) {
+        fprintf(stderr,
+                "mb_test_broker: -a works on 127.0.0.1 only: it does not combine with -b\n");
+        usage();
+    }
     if (adv > 0 && adv != brokers) {
         fprintf(stderr, "mb_test_broker: -a needs exactly one port per broker (%ld)\n", brokers);
         usage();
