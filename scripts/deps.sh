@@ -6,7 +6,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
       libcmocka-dev libmbedtls-dev
       zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
-      librdkafka-dev kcat python3-kafka stunnel4 openssl curl bzip2 ca-certificates
+      librdkafka-dev kcat python3-kafka stunnel4 openssl curl bzip2 xz-utils patch ca-certificates
+      iproute2 liblwip-dev
       gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm
       gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static
       gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf)

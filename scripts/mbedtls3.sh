@@ -8,11 +8,12 @@ set -euo pipefail
 PREFIX=$1
 VER=3.6.6
 SHA256=8fb65fae8dcae5840f793c0a334860a411f884cc537ea290ce1c52bb64ca007a
-URL=http://deb.debian.org/debian/pool/main/m/mbedtls/mbedtls_${VER}.orig.tar.bz2
 JOBS=${JOBS:-2}
 if [ -f "$PREFIX/.built-$VER" ]; then
   exit 0
 fi
+# The archive's address comes from apt's own configuration: no host name here.
+URL="$("$(dirname "$0")/apt_mirror.sh")/pool/main/m/mbedtls/mbedtls_${VER}.orig.tar.bz2"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 curl -fsSL --retry 3 -o "$work/src.tar.bz2" "$URL"

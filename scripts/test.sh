@@ -6,7 +6,9 @@
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, all tests; then
 #      a ThreadSanitizer build, the tests that run threads;
 #   3. the footprint table for Cortex-M4 checked against its budgets, and the
-#      unit tests cross-compiled for Cortex-M4 and run under QEMU;
+#      unit tests cross-compiled for Cortex-M4 and run under QEMU; then the
+#      MPS2 AN386 firmware (lwIP from Debian's source, LAN9118) producing to and
+#      consuming from the test broker through QEMU's network (firmware_test.sh);
 #   4. every libFuzzer target for a short bounded run over its seed corpus;
 #   5. the benchmarks: codec, producer, consumer, latency, and whole processes
 #      against librdkafka (print tables; informative, never fail the run).
@@ -79,6 +81,12 @@ passed=$((passed + $(count build/tsan.ctest.log)))
 step "tests on an emulated Cortex-M4 (QEMU mps2-an386, semihosting)"
 scripts/target_tests.sh | tee build/target.ctest.log
 passed=$((passed + $(grep -o "out of [0-9]*" build/target.ctest.log | awk "{s+=\$3} END {print s}")))
+
+step "firmware on an emulated Cortex-M4 (lwIP raw API, LAN9118): produce/consume against the test broker"
+scripts/firmware_test.sh
+
+step "lwIP transports on Linux: raw-API unit tests, socket API with lwIP's own stack (Debian's liblwip, tap link)"
+scripts/lwip_socket_test.sh
 
 step "fuzz targets, ${FUZZ_SECONDS}s each"
 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DMSGBUS_FUZZ=ON \

@@ -3,12 +3,15 @@
  * so tests can talk to a real Kafka-protocol peer over loopback TCP and inject
  * faults into it while they run.
  *
- * Usage: mb_test_broker [-n BROKERS] [-t SECONDS] [-p PORT] [-a PORT[,PORT...]]
+ * Usage: mb_test_broker [-n BROKERS] [-t SECONDS] [-p PORT] [-a PORT[,PORT...]] [-b ADDR]
  *   -n  number of brokers (default 3, ids 1..N)
  *   -t  lifetime: exit by itself after this many seconds (default 600)
  *   -p  listen port of broker 1 (the others get ports of the kernel's choosing)
  *   -a  advertise: broker i announces 127.0.0.1:PORT_i (one port per broker)
  *       while really listening elsewhere (e.g. behind a TLS terminator)
+ *   -b  bind: the brokers listen on (and so advertise) this IPv4 address
+ *       instead of 127.0.0.1, e.g. one the test gave the loopback device of
+ *       a network namespace of its own so an emulated board can reach it
  *
  * The first stdout line is the bootstrap list ("127.0.0.1:P1,127.0.0.1:P2,...");
  * with -a it holds the advertised ports and a second line
@@ -23,6 +26,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <limits.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -73,9 +77,10 @@ static struct listener {
     uint16_t real; /* host order */
     uint16_t adv;  /* host order */
 } listeners[MAX_BROKERS];
-static int n_adv;     /* number of -a ports */
-static int n_listen;  /* listeners recorded so far */
-static int recording; /* cluster creation in progress */
+static int n_adv;                /* number of -a ports */
+static int n_listen;             /* listeners recorded so far */
+static int recording;            /* cluster creation in progress */
+static struct in_addr bind_addr; /* -b: 0 for none */
 
 static long real_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
@@ -117,7 +122,7 @@ static void record_listener(int fd)
 
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-    struct sockaddr_in sin;
+    struct sockaddr_in sin, moved;
     long rc;
     int i;
     if (addr == NULL || addr->sa_family != AF_INET || len < (socklen_t)sizeof sin)
@@ -140,6 +145,14 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
     }
     if (!recording || !is_loopback4(&sin))
         return (int)real_bind(fd, addr, len);
+    if (bind_addr.s_addr != 0) {
+        /* -b: every listener created with the cluster moves to that address. */
+        moved = sin;
+        moved.sin_addr = bind_addr;
+        sin.sin_addr = bind_addr;
+        addr = (const struct sockaddr *)&moved;
+        len = (socklen_t)sizeof moved;
+    }
     rc = -1;
     if (want_port != 0) {
         sin.sin_port = htons((uint16_t)want_port);
@@ -538,8 +551,8 @@ static void serve(rd_kafka_mock_cluster_t *mc, double deadline)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: mb_test_broker [-n BROKERS] [-t SECONDS] [-p PORT] [-a PORT[,PORT...]]\n");
+    fprintf(stderr, "usage: mb_test_broker [-n BROKERS] [-t SECONDS] [-p PORT] [-a PORT[,PORT...]] "
+                    "[-b ADDR]\n");
     exit(2);
 }
 
@@ -586,7 +599,9 @@ int main(int argc, char **argv)
     rd_kafka_mock_cluster_t *mc;
     int opt;
     int adv = 0;
-    while ((opt = getopt(argc, argv, "n:t:p:a:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:t:p:a:b:")) != -1) {
+        if (opt == 'b' && inet_pton(AF_INET, optarg, &bind_addr) == 1 && bind_addr.s_addr != 0)
+            continue;
         if (opt == 'a' && (adv = parse_adv(optarg)) > 0)
             continue;
         if (opt == 'n' && parse_long(optarg, 1, 100, &brokers) == 0)
@@ -599,6 +614,11 @@ int main(int argc, char **argv)
     }
     if (optind != argc)
         usage();
+    if (adv > 0 && bind_addr.s_addr != 0) {
+        fprintf(stderr,
+                "mb_test_broker: -a works on 127.0.0.1 only: it does not combine with -b\n");
+        usage();
+    }
     if (adv > 0 && adv != brokers) {
         fprintf(stderr, "mb_test_broker: -a needs exactly one port per broker (%ld)\n", brokers);
         usage();
