@@ -694,6 +694,8 @@ static void step_io(mb_conn *c, uint32_t now)
                   c->state == MB_CONN_AUTH ? "SASL timed out" : "ApiVersions timed out");
         return;
     }
+    if (c->state != MB_CONN_READY) /* requests queued behind the handshake time out too */
+        expire_queued(c, now);
     if (flush(c, now) || receive(c, now))
         return;
     if (MSGBUS_CFG_SASL && c->state == MB_CONN_READY && c->reauth_at && due(now, c->reauth_at) &&

@@ -30,6 +30,7 @@
 
 typedef struct broker {
     int apiv_refuse_v3; /* answer ApiVersions v1+ with UNSUPPORTED_VERSION */
+    int apiv_silent;    /* never answer ApiVersions: the connection stays in HANDSHAKE */
     int apiv_seen[4];   /* ApiVersions requests seen, by version */
     int answer_produce; /* answer each Produce at once */
     int32_t corr[16];   /* correlation ids of the Produce requests seen */
@@ -69,7 +70,8 @@ static void respond(st_net *net, msgbus_sock *s, const mb_req_hdr *h, mb_rd *bod
     (void)body;
     if (h->api_key == MB_API_API_VERSIONS) {
         b->apiv_seen[h->api_version]++;
-        answer_apiversions(b, s, h);
+        if (!b->apiv_silent)
+            answer_apiversions(b, s, h);
     } else if (h->api_key == MB_API_PRODUCE) {
         if (b->n_corr < 16)
             b->corr[b->n_corr++] = h->correlation_id;
@@ -478,6 +480,38 @@ static void test_long_timeout_does_not_expire(void **state)
     assert_int_equal(out[1].done, 1);
 }
 
+/* A request queued while the connection is still in its handshake times out
+ * on time (the fuzzer found the loop spinning at 0 ms until the connect
+ * timeout: the timer counted the request, the handshake step never expired it). */
+static void test_queued_request_expires_during_handshake(void **state)
+{
+    mb_conn *c = new_conn();
+    mb_net_req r;
+    rec out;
+    int i;
+    (void)state;
+    g_b.apiv_silent = 1;
+    g_cfg.connect_timeout_ms = 10000;
+    prod(&r, &out, 1);
+    r.timeout_ms = 300;
+    mb_conn_kick(c, g_net.now);
+    mb_conn_submit(c, &r, g_net.now);
+    for (i = 0; i < 5 && c->state != MB_CONN_HANDSHAKE; i++)
+        mb_conn_step(c, g_net.now);
+    assert_int_equal(c->state, MB_CONN_HANDSHAKE);
+    g_net.now += 299;
+    mb_conn_step(c, g_net.now);
+    assert_int_equal(out.done, 0);
+    assert_int_equal(mb_conn_next_timer(c, g_net.now), 1);
+    g_net.now += 1;
+    mb_conn_step(c, g_net.now);
+    assert_int_equal(out.done, 1);
+    assert_int_equal(out.err, MSGBUS_ERR_TIMEOUT);
+    assert_int_equal(c->state, MB_CONN_HANDSHAKE); /* the connection itself goes on */
+    assert_true(mb_conn_next_timer(c, g_net.now) > 9000);
+    mb_conn_free(c, MSGBUS_ERR_STATE);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -491,6 +525,7 @@ int main(void)
         T(test_oversized_frame),
         T(test_reconnect_hands_requests_back),
         T(test_long_timeout_does_not_expire),
+        T(test_queued_request_expires_during_handshake),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
