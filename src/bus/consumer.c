@@ -24,6 +24,7 @@
 
 #include "msgbus/config_defaults.h"
 
+#include "bus/client_open.h"
 #include "bus/consumer_int.h"
 #include "bus/decompress.h"
 #include "msgbus/kafka_errors.h"
@@ -87,7 +88,8 @@ static int config_check(const msgbus_consumer_config *c, mb_logger *lg)
               c->auto_commit_interval_ms > 0x7fffffffu))
         bad = "heartbeat_interval_ms must be positive and below session_timeout_ms";
     else if (c->fetch_max_wait_ms > 0x7fffffffu || c->fetch_min_bytes > 0x7fffffffu ||
-             c->request_timeout_ms == 0 || c->request_timeout_ms > MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS)
+             c->request_timeout_ms == 0 ||
+             c->request_timeout_ms > MSGBUS_CFG_REQUEST_TIMEOUT_MAX_MS)
         bad = "fetch_max_wait_ms, fetch_min_bytes or request_timeout_ms out of range";
     else if (c->net_send_buf_size < 1024 || c->net_send_buf_size > 64u * 1024u * 1024u ||
              c->net_recv_chunk_size < 64 || c->net_recv_chunk_size > 64u * 1024u * 1024u)
@@ -102,15 +104,7 @@ static int config_check(const msgbus_consumer_config *c, mb_logger *lg)
 static int client_open(mb_consumer *c)
 {
     mb_client_config cc;
-    int rc;
     mb_client_config_init(&cc);
-    if (!c->cfg.transport) {
-        rc = msgbus_port_transport_default(&c->own_transport, &c->al);
-        if (rc)
-            return rc;
-        c->owns_transport = 1;
-        c->cfg.transport = &c->own_transport;
-    }
     cc.bootstrap = c->bootstrap;
     cc.client_id = c->client_id[0] ? c->client_id : NULL;
     cc.transport = c->cfg.transport;
@@ -128,14 +122,10 @@ static int client_open(mb_consumer *c)
     cc.security = &c->cfg.security;
     cc.send_buf_size = c->cfg.net_send_buf_size;
     cc.recv_chunk_size = c->cfg.net_recv_chunk_size;
-    rc = mb_client_create(&c->cl, &cc);
-#if MSGBUS_PORT_HAS_THREADS
-    /* a blocking port: report an unreachable or untrusted bootstrap here */
-    if (rc == 0)
-        rc = mb_client_wait_ready(c->cl, MSGBUS_CFG_CONNECT_WAIT_MS);
-#endif
-    /* port/none: the application drives; its first poll connects */
-    return rc;
+    /* a port with threads reports an unreachable or untrusted bootstrap here;
+     * on port/none the application drives and its first poll connects */
+    return mb_client_open(&c->cl, &cc, MSGBUS_PORT_HAS_THREADS ? MSGBUS_CFG_CONNECT_WAIT_MS : 0,
+                          &c->own_transport, &c->owns_transport);
 }
 
 static void chunk_free(mb_consumer *c, mb_chunk *k)
@@ -345,7 +335,8 @@ static int part_missing(mb_consumer *c, const mb_cpart *p)
     mb_cluster_view v;
     const mb_topic_info *t = md_topic(c, p, &v);
     int32_t i;
-    if (!t || t->error_code || t->n_partitions <= 0 || (p->md_valid && md_generation(c) == p->md_at))
+    if (!t || t->error_code || t->n_partitions <= 0 ||
+        (p->md_valid && md_generation(c) == p->md_at))
         return 0;
     for (i = 0; i < t->n_partitions; i++)
         if (t->partitions[i].partition == p->partition)
@@ -364,18 +355,10 @@ static int assign(mb_consumer *c, const char *topic, int32_t partition, int64_t 
     if (!p) {
         if (c->n_parts >= MSGBUS_CFG_MAX_ARRAY_COUNT)
             return MSGBUS_ERR_LIMIT;
-        if (c->n_parts == c->cap_parts) {
-            size_t cap = c->cap_parts ? c->cap_parts * 2 : 16;
-            mb_cpart **np = c->al.alloc(c->al.ctx, cap * sizeof *np);
-            if (!np)
-                return MSGBUS_ERR_NOMEM;
-            if (c->parts) {
-                memcpy(np, c->parts, c->n_parts * sizeof *np);
-                c->al.free(c->al.ctx, c->parts, c->cap_parts * sizeof *np);
-            }
-            c->parts = np;
-            c->cap_parts = cap;
-        }
+        rc = mb_array_reserve(&c->al, (void **)&c->parts, &c->cap_parts, c->n_parts,
+                              sizeof *c->parts, 16);
+        if (rc)
+            return rc;
         if ((rc = mb_client_want_topic(c->cl, topic)) != 0)
             return rc;
         p = c->al.alloc(c->al.ctx, sizeof *p);

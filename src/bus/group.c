@@ -27,6 +27,7 @@
 
 #include "msgbus/config_defaults.h"
 
+#include "bus/client_open.h"
 #include "bus/group.h"
 #include "msgbus/kafka_errors.h"
 #include "msgbus/port.h"
@@ -149,15 +150,8 @@ static int send_req(mb_group *g, int which, int32_t broker, int16_t api, int16_t
                     uint32_t timeout, mb_req_encode_fn enc, mb_req_done_fn done, void *ud)
 {
     mb_net_req *r = &g->req[which];
-    memset(r, 0, sizeof *r);
-    r->api_key = api;
-    r->min_version = minv;
-    r->max_version = maxv;
-    r->expect_response = 1;
+    mb_req_prepare(r, api, minv, maxv, enc, done, ud ? ud : (void *)g);
     r->timeout_ms = timeout;
-    r->encode = enc;
-    r->done = done;
-    r->ud = ud ? ud : g;
     g->busy[which] = 1;
     if (mb_client_send(g->h.cl, broker, r) != 0) {
         g->busy[which] = 0;
