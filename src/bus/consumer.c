@@ -136,15 +136,11 @@ static void chunk_free(mb_consumer *c, mb_chunk *k)
     c->al.free(c->al.ctx, k, sizeof *k + k->cap);
 }
 
-void msgbus_consumer_close(msgbus_consumer *c)
+/* Free everything: no group request is sent (close has left the group, a
+ * failed create never joined one). */
+static void consumer_free(mb_consumer *c)
 {
     size_t i;
-    if (!c)
-        return;
-#if MSGBUS_CFG_GROUPS
-    if (c->grp) /* commit and leave while the connections are still up */
-        mb_group_leave(c->grp);
-#endif
     c->closing = 1;
     if (c->cl)
         mb_client_destroy(c->cl); /* requests in flight complete (with STATE) first */
@@ -180,6 +176,17 @@ void msgbus_consumer_close(msgbus_consumer *c)
     if (c->dbuf)
         c->al.free(c->al.ctx, c->dbuf, c->dcap);
     c->al.free(c->al.ctx, c, sizeof *c);
+}
+
+void msgbus_consumer_close(msgbus_consumer *c)
+{
+    if (!c)
+        return;
+#if MSGBUS_CFG_GROUPS
+    if (c->grp) /* commit and leave while the connections are still up */
+        mb_group_leave(c->grp);
+#endif
+    consumer_free(c);
 }
 
 #if MSGBUS_CFG_GROUPS
@@ -255,7 +262,7 @@ int mb_consumer_create_clock(msgbus_consumer **out, const msgbus_consumer_config
         rc = MSGBUS_ERR_NOT_BUILT;
 #endif
     if (rc) {
-        msgbus_consumer_close(c);
+        consumer_free(c); /* no group was joined: nothing to commit or leave */
         return rc;
     }
     *out = c;
