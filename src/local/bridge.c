@@ -422,23 +422,17 @@ static void ensure_clients(msgbus_bridge *b)
     uint32_t now = msgbus_port_now_ms();
     if (b->cfg.n_out && !b->prod &&
         (!b->tried_prod || msgbus_time_diff(now, b->prod_try) >= (int32_t)MB_RETRY_MS)) {
-        msgbus_producer_config pc = b->cfg.producer;
-        pc.on_delivery = on_delivery;
-        pc.delivery_ud = b;
         b->tried_prod = 1;
         b->prod_try = now;
-        if (msgbus_producer_create(&b->prod, &pc) != 0)
+        if (msgbus_producer_create(&b->prod, &b->cfg.producer) != 0)
             b->prod = NULL;
         b->stats.producer_up = b->prod != NULL;
     }
     if (b->cfg.n_in && !b->cons &&
         (!b->tried_cons || msgbus_time_diff(now, b->cons_try) >= (int32_t)MB_RETRY_MS)) {
-        msgbus_consumer_config cc = b->cfg.consumer;
-        if (!cc.bootstrap)
-            cc.bootstrap = b->cfg.producer.bootstrap;
         b->tried_cons = 1;
         b->cons_try = now;
-        if (msgbus_consumer_create(&b->cons, &cc) == 0 && assign_in(b) != 0) {
+        if (msgbus_consumer_create(&b->cons, &b->cfg.consumer) == 0 && assign_in(b) != 0) {
             msgbus_consumer_close(b->cons);
             b->cons = NULL;
         }
@@ -554,6 +548,12 @@ int msgbus_bridge_create(msgbus_bridge **out, const msgbus_bridge_config *cfg)
     memset(b, 0, sizeof *b);
     b->al = *al;
     b->cfg = *cfg;
+    /* the clients' settings are completed once, here, not copied on the stack
+     * at each (re)creation: the poll path stays within its stack budget */
+    b->cfg.producer.on_delivery = on_delivery;
+    b->cfg.producer.delivery_ud = b;
+    if (!b->cfg.consumer.bootstrap)
+        b->cfg.consumer.bootstrap = b->cfg.producer.bootstrap;
     if (cfg->n_out)
         memcpy(b->out, cfg->out, cfg->n_out * sizeof *cfg->out);
     if (cfg->n_in)
