@@ -366,8 +366,8 @@ static int client_open(mb_producer *p, int threaded)
     cc.recv_chunk_size = p->cfg.net_recv_chunk_size;
     cc.request_timeout_ms = p->cfg.request_timeout_ms + 1000;
     cc.max_in_flight = p->cfg.max_in_flight;
-    return mb_client_open(&p->cl, &cc, threaded ? MSGBUS_CFG_CONNECT_WAIT_MS : 0,
-                          &p->own_transport, &p->owns_transport);
+    return mb_client_open(&p->cl, &cc, threaded ? MSGBUS_CFG_CONNECT_WAIT_MS : 0, &p->own_transport,
+                          &p->owns_transport);
 }
 
 static void producer_free(mb_producer *p)
