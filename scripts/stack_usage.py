@@ -95,8 +95,8 @@ def main():
             return (0, [])
         best = (0, [])
         path = path | {t}
-        for callee in edges.get(t, ()):
-            targets = callbacks[callee[10:]] if callee.startswith("__request_") else [callee]
+        for callee in sorted(edges.get(t, ())):
+            targets = sorted(callbacks[callee[10:]]) if callee.startswith("__request_") else [callee]
             for c in targets:
                 if c in path:
                     continue
