@@ -247,11 +247,13 @@ static void report_expired(mb_producer *p, mb_pbatch *expired)
 /* Collect and hand over the ready work; the ms until a producer timer is due. */
 static uint32_t run_ready(mb_producer *p)
 {
-    uint32_t wait, w2;
-    uint32_t now = mb_prod_now(p);
+    uint32_t wait, w2, now;
     mb_pbatch *expired;
     mb_preq *reqs;
     msgbus_port_mutex_lock(&p->lock);
+    /* read under the lock: a batch an application thread created just before
+     * must not look younger than now (its age would wrap to "expired") */
+    now = mb_prod_now(p);
     p->wake_pending = 0;
     wait = sync_topics(p, now);
     w2 = mb_snd_collect(p, now, &expired, &reqs);

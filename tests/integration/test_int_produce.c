@@ -549,8 +549,9 @@ static void test_zero_alloc_steady_state(void **state)
     after = allocs_now();
     assert_int_equal(msgbus_producer_close(p, 10000), 0);
     fprintf(stderr,
-            "zero-alloc: warm after %ld messages; %lu allocations while sending 1,000,000\n", warm,
-            after - before);
+            "zero-alloc: warm after %ld messages; %lu allocations while sending 1,000,000; "
+            "%lu reports ok, %lu failed (first error %s)\n",
+            warm, after - before, r.ok, r.failed, r.failed ? msgbus_strerror(r.first_err) : "-");
     assert_int_equal(r.ok, 1000000 + (unsigned long)warm); /* + 2 sync sends, reported by return */
     assert_int_equal(after - before, 0);
 }
