@@ -191,6 +191,15 @@ void mb_prod_report(mb_producer *p, mb_pbatch *b, int err, int64_t base)
 /* The event loop                                                            */
 /* ------------------------------------------------------------------------ */
 
+/* How many metadata answers the client has applied (a generation that moves
+ * even when two answers arrive within one millisecond). */
+static uint64_t md_generation(const mb_producer *p)
+{
+    mb_client_stats st;
+    mb_client_get_stats(p->cl, &st);
+    return st.metadata_refreshes;
+}
+
 /*
  * Tell the client about new topics and take in new metadata (lock held).
  * Returns the ms until a topic still being created is asked about again.
@@ -214,8 +223,9 @@ static uint32_t sync_topics(mb_producer *p, uint32_t now)
         }
     }
     mb_client_cluster(p->cl, &v);
-    if (v.valid && v.updated_ms != p->md_seen) {
-        p->md_seen = v.updated_ms;
+    if (v.valid && md_generation(p) != p->md_seen) {
+        /* a count, not the clock: two answers can land in one millisecond */
+        p->md_seen = md_generation(p);
         if (mb_acc_apply_metadata(p, &v) != 0)
             MB_LOG(&p->log, MB_LOG_ERROR, "out of memory applying metadata");
         msgbus_port_cond_broadcast(&p->cond);
@@ -276,11 +286,10 @@ static int step(mb_producer *p, uint32_t max_wait)
 {
     int round, rc;
     for (round = 0; round < MB_PROD_STEP_ROUNDS; round++) {
-        uint32_t wait = run_ready(p), seen = p->events, md = p->md_seen;
-        mb_cluster_view v;
+        uint32_t wait = run_ready(p), seen = p->events;
+        uint64_t md = md_generation(p);
         rc = mb_client_poll(p->cl, round > 0 ? 0 : wait < max_wait ? wait : max_wait);
-        mb_client_cluster(p->cl, &v);
-        if (rc || (p->events == seen && v.updated_ms == md))
+        if (rc || (p->events == seen && md_generation(p) == md))
             return rc;
     }
     return 0;

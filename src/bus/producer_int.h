@@ -157,7 +157,7 @@ struct msgbus_producer {
         uint32_t inflight;
     } brokers[MB_CLIENT_MAX_BROKERS];
     size_t n_brokers;
-    uint32_t md_seen; /**< updated_ms of the metadata last applied */
+    uint64_t md_seen; /**< the client's metadata refresh count when last applied */
     uint32_t events;  /**< answers handled (Produce, InitProducerId): may make work ready */
     int pid_state;
     int64_t pid;
