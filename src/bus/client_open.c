@@ -30,8 +30,15 @@ int mb_client_open(mb_client **out, mb_client_config *cc, uint32_t wait_ready_ms
         cc->transport = own_transport;
     }
     rc = mb_client_create(out, cc);
+#if MSGBUS_PORT_HAS_THREADS
+    /* Only where a loop thread of the caller's own will drive the client:
+     * application-driven objects (always the case on port/none) never wait
+     * here, so the wait is not even linked there (nor counted on their stack). */
     if (rc == 0 && wait_ready_ms)
         rc = mb_client_wait_ready(*out, wait_ready_ms);
+#else
+    (void)wait_ready_ms;
+#endif
     if (rc && *out) {
         mb_client_destroy(*out);
         *out = NULL;

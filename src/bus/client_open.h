@@ -32,12 +32,11 @@
  * transport, the port's own is created into @p own_transport (and used),
  * and *@p owns_transport set to 1: the caller destroys it with
  * msgbus_port_transport_destroy() after mb_client_destroy(), also when this
- * call fails. With @p wait_ready_ms 0 it returns as soon as the client
- * exists: connecting, the handshake and the first metadata then happen in
- * later mb_client_poll() calls (what an application-driven object wants:
- * it must never block in create). Else it polls until the client has
- * metadata, its connect retries have run out, or @p wait_ready_ms passed
- * (mb_client_wait_ready()).
+ * call fails. With @p wait_ready_ms 0 (and always on a port without threads) it returns as soon as
+ * the client exists: connecting, the handshake and the first metadata then happen in later
+ * mb_client_poll() calls (what an application-driven object wants: it must never block in create).
+ * Else it polls until the client has metadata, its connect retries have run out, or @p
+ * wait_ready_ms passed (mb_client_wait_ready()).
  * @return 0; INVALID_ARG (a log line says what), NOMEM, the port's error
  *         when it has no transport of its own; with @p wait_ready_ms, the
  *         errors of mb_client_wait_ready(). On failure *@p out is NULL.
