@@ -7,7 +7,8 @@
  * (scripts/lwip_socket_test.sh).
  * Usage: lwip_socket_test BROKER LWIP_IP GATEWAY [DEAD]   (exit 0: every check passed)
  * DEAD: a HOST:PORT where nothing listens; a producer towards it must fail
- * with MSGBUS_ERR_TRANSPORT (the host's TCP reset) before the run.
+ * (its first send: create does not wait when application-driven) with
+ * MSGBUS_ERR_TRANSPORT (the host's TCP reset) before the run.
  *
  * Test code: calls go main -> msgbus -> the transport -> lwip_* sockets ->
  * lwIP's tcpip thread -> tapif -> the namespace's tap0.
@@ -145,9 +146,19 @@ static int expect_refused(const char *dead, const msgbus_transport *t)
     cfg.transport = t;
     cfg.connect_retries = 1;
     rc = msgbus_producer_create(&p, &cfg);
-    printf("producer towards %s: %s\n", dead, msgbus_err_name(rc));
-    if (rc == 0)
+    if (rc == 0) {
+        /* application-driven, create returns at once: the connect error comes
+         * through the first send */
+        msgbus_message m = MSGBUS_MESSAGE_INIT;
+        m.topic = "lwip-refused";
+        m.value = "x";
+        m.value_len = 1;
+        rc = msgbus_producer_send_sync(p, &m, NULL, NULL, 15000);
         msgbus_producer_close(p, 0);
+        if (rc == 0)
+            rc = MSGBUS_ERR_STATE; /* delivered to nobody: wrong */
+    }
+    printf("producer towards %s: %s\n", dead, msgbus_err_name(rc));
     return rc == MSGBUS_ERR_TRANSPORT ? 0 : -1;
 }
 
